@@ -183,6 +183,54 @@ class Accumulator:
         return cov
 
 
+# -- several cores: chunks of flows go to worker processes, each folds them into its own Accumulator ------------
+CHUNK = 2000
+_worker_acc: Accumulator | None = None
+
+
+def _worker_init(recipients: Recipients, detector: Detector, limits: Limits) -> None:
+    global _worker_acc
+    _worker_acc = Accumulator(recipients, detector, limits)
+
+
+def _worker_fold(flows: list[Flow]) -> Accumulator:
+    assert _worker_acc is not None
+    part = Accumulator(_worker_acc.recipients, _worker_acc.detector, _worker_acc.limits)
+    for flow in flows:
+        part.add(flow)
+    return part
+
+
+def _chunks(flows: Iterable[Flow], size: int) -> Iterable[list[Flow]]:
+    chunk: list[Flow] = []
+    for f in flows:
+        chunk.append(f)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _fold_parallel(flows: Iterable[Flow], acc: Accumulator, jobs: int) -> None:
+    """Reading stays in this process (it streams); decoding and detection, the costly part, run on `jobs` cores.
+    At most 2 chunks per worker are in flight, so memory stays flat whatever the capture's size."""
+    import multiprocessing as mp
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    with ProcessPoolExecutor(jobs, mp_context=mp.get_context("fork"), initializer=_worker_init,
+                             initargs=(acc.recipients, acc.detector, acc.limits)) as pool:
+        pending: set = set()
+        for chunk in _chunks(flows, CHUNK):
+            pending.add(pool.submit(_worker_fold, chunk))
+            if len(pending) >= 2 * jobs:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for f in done:
+                    acc.merge(f.result())
+        for f in pending:
+            acc.merge(f.result())
+
+
 def _load_capture_meta(paths: Iterable[Path]) -> dict[str, Any] | None:
     for p in paths:
         meta = p / "meta.json" if p.is_dir() else None
@@ -224,8 +272,11 @@ def analyze(paths: list[str | Path], opts: AnalyzeOptions | None = None) -> Repo
     stats = InputStats()
     sources = [open_capture(p) for p in ppaths]      # opening validates every file before any work
     for src in sources:
-        for flow in src:
-            acc.add(flow)
+        if opts.jobs > 1:
+            _fold_parallel(src, acc, opts.jobs)
+        else:
+            for flow in src:
+                acc.add(flow)
         stats.files.append({"path": str(src.path), "format": src.format, "flows": src.stats.flows,
                             "skipped": dict(src.stats.skipped)})
         stats.flows_read += src.stats.flows

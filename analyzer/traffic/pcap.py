@@ -1,0 +1,406 @@
+"""pcap / pcapng -> Flow(origin="pcap", kind="dns" | "tls"): what bypassed or refused the proxy.
+
+Fast path (shared/reference/capture-notes.md): scapy's RawPcapReader walks the frames, a
+byte-level pre-filter keeps only UDP/TCP port 53 and TCP payloads that open a TLS handshake
+record, and a small parser reads the DNS question (and A/AAAA answers, to name later
+connections) or the ClientHello SNI. Full scapy dissection is ~50x slower.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from scapy.error import Scapy_Exception
+from scapy.utils import RawPcapReader
+
+from ..model import Flow, TLSInfo
+
+MAX_PENDING = 1024          # TCP streams whose ClientHello spans several segments, kept at once
+MAX_HELLO = 16 * 1024       # bytes buffered per such stream
+MAX_IP_NAMES = 200_000      # IP -> DNS name entries remembered from answers
+
+# link types (https://www.tcpdump.org/linktypes.html)
+_ETHERNET, _NULL, _RAW, _RAW_OLD, _RAW_OBSD, _LOOP = 1, 0, 101, 12, 14, 108
+_SLL, _SLL2, _IPV4, _IPV6 = 113, 276, 228, 229
+_IPV6_EXT = {0, 43, 60, 51}
+
+
+@dataclass
+class _State:
+    skipped: dict[str, int]
+    id_prefix: str
+    dns_names: set[str] = field(default_factory=set)
+    ip_names: dict[str, str] = field(default_factory=dict)
+    pending: dict[tuple[bytes, bytes, int, int], bytearray] = field(default_factory=dict)
+    pending_meta: dict[tuple[bytes, bytes, int, int], tuple[int, float]] = field(default_factory=dict)
+
+
+def _skip(st: _State, reason: str) -> None:
+    st.skipped[reason] = st.skipped.get(reason, 0) + 1
+
+
+# -- DNS -------------------------------------------------------------------------------------------
+
+def _dns_name(msg: bytes, pos: int) -> tuple[str, int]:
+    """Read a (possibly compressed) name; returns (name, position after it). Raises ValueError."""
+    labels: list[str] = []
+    end = -1
+    jumps = 0
+    total = 0
+    while True:
+        if pos >= len(msg):
+            raise ValueError("name past end")
+        n = msg[pos]
+        if n == 0:
+            pos += 1
+            break
+        if n & 0xC0 == 0xC0:
+            if pos + 1 >= len(msg):
+                raise ValueError("pointer past end")
+            if end < 0:
+                end = pos + 2
+            pos = ((n & 0x3F) << 8) | msg[pos + 1]
+            jumps += 1
+            if jumps > 32:
+                raise ValueError("pointer loop")
+            continue
+        if n & 0xC0:
+            raise ValueError("bad label type")
+        label = msg[pos + 1: pos + 1 + n]
+        if len(label) != n:
+            raise ValueError("label past end")
+        labels.append(label.decode("ascii", "replace"))
+        total += n + 1
+        if total > 255:
+            raise ValueError("name too long")
+        pos += 1 + n
+    return ".".join(labels).lower(), (end if end >= 0 else pos)
+
+
+def parse_dns(msg: bytes) -> tuple[bool, list[str], list[tuple[str, str]]]:
+    """(is_response, question names, [(ip, asked name)] from A/AAAA answers). Raises ValueError."""
+    if len(msg) < 12:
+        raise ValueError("short DNS header")
+    flags = msg[2] << 8 | msg[3]
+    qd, an = msg[4] << 8 | msg[5], msg[6] << 8 | msg[7]
+    if qd == 0 or qd > 16 or flags & 0x7800:       # only standard queries
+        raise ValueError("not a standard query")
+    pos = 12
+    names = []
+    for _ in range(qd):
+        name, pos = _dns_name(msg, pos)
+        pos += 4
+        names.append(name)
+    if pos > len(msg):
+        raise ValueError("question past end")
+    answers: list[tuple[str, str]] = []
+    is_resp = bool(flags & 0x8000)
+    if is_resp:
+        for _ in range(min(an, 64)):
+            _, pos = _dns_name(msg, pos)
+            if pos + 10 > len(msg):
+                break
+            rtype = msg[pos] << 8 | msg[pos + 1]
+            rdlen = msg[pos + 8] << 8 | msg[pos + 9]
+            rdata = msg[pos + 10: pos + 10 + rdlen]
+            pos += 10 + rdlen
+            if rtype == 1 and len(rdata) == 4 or rtype == 28 and len(rdata) == 16:
+                answers.append((str(ipaddress.ip_address(bytes(rdata))), names[0]))
+    return is_resp, names, answers
+
+
+# -- TLS ClientHello -------------------------------------------------------------------------------
+
+class Incomplete(Exception):
+    """The ClientHello continues in a later segment."""
+
+
+def parse_client_hello(data: bytes) -> str | None:
+    """SNI of a TLS record stream starting with a ClientHello; None without SNI.
+    Raises Incomplete when more bytes are needed, ValueError when it is not a ClientHello."""
+    if len(data) < 9 or data[0] != 0x16 or data[1] != 0x03 or data[5] != 0x01:
+        raise ValueError("not a ClientHello")
+    # Handshake messages may span several records: join their payloads.
+    hs = bytearray()
+    pos = 0
+    hs_len = (data[6] << 16) | (data[7] << 8) | data[8]
+    while len(hs) < hs_len + 4:
+        if pos + 5 > len(data):
+            raise Incomplete
+        if data[pos] != 0x16:
+            raise ValueError("not a handshake record")
+        rlen = data[pos + 3] << 8 | data[pos + 4]
+        chunk = data[pos + 5: pos + 5 + rlen]
+        hs += chunk
+        pos += 5 + rlen
+        if len(chunk) < rlen:
+            if len(hs) >= hs_len + 4:
+                break
+            raise Incomplete
+        if rlen == 0:
+            raise ValueError("empty record")
+    p = 4 + 2 + 32
+    if p >= len(hs):
+        raise ValueError("short hello")
+    p += 1 + hs[p]                                   # session id
+    if p + 2 > len(hs):
+        raise ValueError("short hello")
+    p += 2 + (hs[p] << 8 | hs[p + 1])                # cipher suites
+    if p >= len(hs):
+        raise ValueError("short hello")
+    p += 1 + hs[p]                                   # compression methods
+    if p + 2 > len(hs):
+        return None                                  # no extensions
+    end = min(len(hs), p + 2 + (hs[p] << 8 | hs[p + 1]))
+    p += 2
+    while p + 4 <= end:
+        etype = hs[p] << 8 | hs[p + 1]
+        elen = hs[p + 2] << 8 | hs[p + 3]
+        p += 4
+        if etype == 0:                               # server_name
+            q = p + 2
+            stop = min(p + elen, end)
+            while q + 3 <= stop:
+                ntype, nlen = hs[q], hs[q + 1] << 8 | hs[q + 2]
+                name = bytes(hs[q + 3: q + 3 + nlen])
+                if ntype == 0 and name:
+                    return name.decode("ascii", "replace").lower().rstrip(".")
+                q += 3 + nlen
+            return None
+        p += elen
+    return None
+
+
+class CappedReader:
+    """A file whose read(n) never asks for more than what is left: a corrupt 4 GB length in a
+    capture must not make a reader allocate 4 GB."""
+
+    def __init__(self, fp: IO[bytes], size: int):
+        self._fp, self._size = fp, size
+        self.name = getattr(fp, "name", None)
+
+    def read(self, n: int | None = -1) -> bytes:
+        if n is None or n < 0:
+            return self._fp.read()
+        if n > 65536:
+            n = min(n, max(0, self._size - self._fp.tell()))
+        return self._fp.read(n)
+
+    def tell(self) -> int:
+        return self._fp.tell()
+
+    def close(self) -> None:
+        self._fp.close()
+
+
+# -- frames ----------------------------------------------------------------------------------------
+
+def _l3(data: bytes, linktype: int) -> tuple[int, int]:
+    """(IP version, offset of the IP header) for a frame; version 0 when not IP."""
+    if linktype == _ETHERNET:
+        et = data[12] << 8 | data[13]
+        off = 14
+        while et in (0x8100, 0x88A8) and len(data) >= off + 4:     # VLAN tags
+            et = data[off + 2] << 8 | data[off + 3]
+            off += 4
+        return (4 if et == 0x0800 else 6 if et == 0x86DD else 0), off
+    if linktype in (_RAW, _RAW_OLD, _RAW_OBSD, _IPV4, _IPV6):
+        return data[0] >> 4, 0
+    if linktype == _SLL:
+        et = data[14] << 8 | data[15]
+        return (4 if et == 0x0800 else 6 if et == 0x86DD else 0), 16
+    if linktype == _SLL2:
+        et = data[0] << 8 | data[1]
+        return (4 if et == 0x0800 else 6 if et == 0x86DD else 0), 20
+    if linktype in (_NULL, _LOOP):
+        return data[4] >> 4, 4
+    return -1, 0
+
+
+def _ip_str(raw: bytes) -> str:
+    return str(ipaddress.ip_address(raw))
+
+
+def _flow_id(st: _State, n: int) -> str:
+    return f"{st.id_prefix}:{n}"
+
+
+def _dns_flows(st: _State, msg: bytes, src: bytes, dst: bytes, n: int, ts: float) -> Iterator[Flow]:
+    try:
+        is_resp, names, answers = parse_dns(msg)
+    except (ValueError, IndexError):
+        _skip(st, "pcap_bad_dns")
+        return
+    for ip, name in answers:
+        if len(st.ip_names) < MAX_IP_NAMES:
+            st.ip_names[ip] = name
+    for name in names:
+        if not name or name in st.dns_names or name.endswith(".arpa"):
+            continue
+        st.dns_names.add(name)
+        yield Flow(id=_flow_id(st, n), host=name, time=ts, method="", scheme="dns", port=53, path="",
+                   origin="pcap", kind="dns", server_ip=_ip_str(src if is_resp else dst))
+
+
+def _tls_flow(st: _State, sni: str | None, dst: bytes, dport: int, n: int, ts: float) -> Flow:
+    ip = _ip_str(dst)
+    host = sni or st.ip_names.get(ip) or ip
+    return Flow(id=_flow_id(st, n), host=host, time=ts, method="", scheme="tls", port=dport, path="",
+                tls=TLSInfo(sni=sni, intercepted=False), origin="pcap", kind="tls", server_ip=ip)
+
+
+def _tcp_payload(st: _State, payload: bytes, src: bytes, dst: bytes, sport: int, dport: int,
+                 n: int, timer: Callable[[Any], float], meta: Any) -> Iterator[Flow]:
+    key = (src, dst, sport, dport)
+    buf = st.pending.get(key) if st.pending else None
+    if buf is not None:
+        buf += payload
+        data = bytes(buf)
+        first_n, first_ts = st.pending_meta[key]
+    elif len(payload) > 5 and payload[0] == 0x16 and payload[1] == 0x03 and payload[5] == 0x01:
+        data, first_n, first_ts = payload, n, timer(meta)
+    else:
+        return
+    try:
+        sni = parse_client_hello(data)
+    except Incomplete:
+        if buf is None and len(st.pending) < MAX_PENDING:
+            st.pending[key] = bytearray(payload)
+            st.pending_meta[key] = (n, first_ts)
+        elif buf is not None and len(buf) > MAX_HELLO:
+            del st.pending[key], st.pending_meta[key]
+            _skip(st, "pcap_bad_client_hello")
+        return
+    except (ValueError, IndexError):
+        if buf is not None:
+            del st.pending[key], st.pending_meta[key]
+        _skip(st, "pcap_bad_client_hello")
+        return
+    if buf is not None:
+        del st.pending[key], st.pending_meta[key]
+    yield _tls_flow(st, sni, dst, dport, first_n, first_ts)
+
+
+def scan_frames(frames: Iterator[tuple[bytes, int, Any]], timer: Callable[[Any], float],
+                st: _State) -> Iterator[Flow]:
+    """Flows from (frame bytes, link type, metadata) triples; `timer(metadata)` gives epoch seconds.
+    Hot loop: addresses are sliced and times computed only for the few candidate packets."""
+    n = 0
+    for data, linktype, meta in frames:
+        n += 1
+        try:
+            if linktype == _ETHERNET and data[12] == 0x08 and data[13] == 0x00:     # the common case
+                ver, o = 4, 14
+            else:
+                ver, o = _l3(data, linktype)
+            if ver == 4:
+                l4proto = data[o + 9]
+                if (data[o + 6] & 0x1F) or data[o + 7]:      # a later fragment: no L4 header
+                    continue
+                a_off, a_len = o + 12, 4
+                l4 = o + (data[o] & 0x0F) * 4
+            elif ver == 6:
+                l4proto = data[o + 6]
+                a_off, a_len = o + 8, 16
+                l4 = o + 40
+                hops = 0
+                while l4proto in _IPV6_EXT and hops < 8:
+                    l4proto, l4 = data[l4], l4 + (data[l4 + 1] + 1) * 8
+                    hops += 1
+                if l4proto == 44:                             # fragment header
+                    if (data[l4 + 2] << 8 | data[l4 + 3]) & 0xFFF8:
+                        continue
+                    l4proto, l4 = data[l4], l4 + 8
+            elif ver == -1:
+                _skip(st, "pcap_unsupported_linktype")
+                continue
+            else:
+                continue
+            if l4proto == 17:
+                if (data[l4] == 0 and data[l4 + 1] == 53) or (data[l4 + 2] == 0 and data[l4 + 3] == 53):
+                    src, dst = data[a_off: a_off + a_len], data[a_off + a_len: a_off + 2 * a_len]
+                    yield from _dns_flows(st, data[l4 + 8:], src, dst, n, timer(meta))
+            elif l4proto == 6:
+                p = l4 + (data[l4 + 12] >> 4) * 4
+                if p >= len(data):
+                    continue
+                sport, dport = data[l4] << 8 | data[l4 + 1], data[l4 + 2] << 8 | data[l4 + 3]
+                if sport == 53 or dport == 53:                # DNS over TCP: 2-byte length prefix
+                    src, dst = data[a_off: a_off + a_len], data[a_off + a_len: a_off + 2 * a_len]
+                    yield from _dns_flows(st, data[p + 2:], src, dst, n, timer(meta))
+                elif data[p] == 0x16 or st.pending:
+                    src, dst = data[a_off: a_off + a_len], data[a_off + a_len: a_off + 2 * a_len]
+                    yield from _tcp_payload(st, data[p:], src, dst, sport, dport, n, timer, meta)
+        except IndexError:
+            _skip(st, "pcap_truncated_frame")
+
+
+_BROKEN = (Scapy_Exception, ValueError, OverflowError, MemoryError, KeyError, IndexError, TypeError)
+
+
+def _pcap_frames(reader: RawPcapReader, st: _State, size: int) -> Iterator[tuple[bytes, int, Any]]:
+    linktype = reader.linktype
+    pos = 24                                      # scapy reads (or skips) each record whole
+    read = reader._read_packet
+    while True:
+        try:
+            data, meta = read()
+        except EOFError:
+            if pos < size:                        # a cut header at the end: scapy ends quietly, we say so
+                _skip(st, "pcap_truncated_or_corrupt")
+            return
+        except _BROKEN:
+            _skip(st, "pcap_truncated_or_corrupt")
+            return
+        caplen = meta.caplen
+        pos += 16 + caplen
+        if len(data) < caplen and len(data) < 65535:
+            _skip(st, "pcap_truncated_frame")
+        yield data, linktype, meta
+
+
+def _pcapng_frames(reader: RawPcapReader, st: _State, size: int) -> Iterator[tuple[bytes, int, Any]]:
+    fp = reader.f
+    while True:
+        pos = fp.tell()
+        try:
+            res = reader._read_packet()
+        except EOFError:
+            if pos < size:
+                _skip(st, "pcap_truncated_or_corrupt")
+            return
+        except _BROKEN:
+            _skip(st, "pcap_truncated_or_corrupt")
+            return
+        data, meta = res
+        yield data, meta.linktype, meta
+
+
+def _ng_time(m: Any) -> float:
+    return ((m.tshigh << 32) | m.tslow) / (m.tsresol or 1_000_000)
+
+
+def iter_pcap(path: Path, skipped: dict[str, int], id_prefix: str) -> Iterator[Flow]:
+    """Flows from a pcap/pcapng file (scapy picks the format by magic). Raises Scapy_Exception at
+    open when the header is bad; damaged records later are counted in `skipped`."""
+    st = _State(skipped=skipped, id_prefix=id_prefix)
+    fp = open(path, "rb")
+    try:
+        size = path.stat().st_size
+        # pcapng block lengths are not bounded by scapy (pcap record lengths are): never ask for
+        # more than the file holds
+        ng = fp.peek(4)[:4] == b"\x0a\x0d\x0d\x0a"
+        reader = RawPcapReader(CappedReader(fp, size) if ng else fp)
+        if ng:
+            yield from scan_frames(_pcapng_frames(reader, st, size), _ng_time, st)
+        else:
+            div = 1e9 if reader.nano else 1e6
+            yield from scan_frames(_pcap_frames(reader, st, size), lambda m: m.sec + m.usec / div, st)
+    finally:
+        fp.close()
+    if st.pending:      # ClientHellos cut short at the end of the capture
+        skipped["pcap_bad_client_hello"] = skipped.get("pcap_bad_client_hello", 0) + len(st.pending)

@@ -1,0 +1,165 @@
+"""open_capture: pick the reader by the file's first bytes, stream Flows, count what was skipped."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scapy.error import Scapy_Exception
+from scapy.utils import RawPcapReader
+
+from ..errors import InputError
+from ..model import Flow
+from .har import iter_har
+from .jsonl import iter_jsonl, looks_like_flow_line
+from .mitm import iter_mitm
+from .pcap import CappedReader, iter_pcap
+
+SNIFF_BYTES = 64 * 1024
+UNKNOWN = "not a mitmproxy dump, HAR, hpa JSONL or pcap file"
+PCAP_MAGICS = (b"\xa1\xb2\xc3\xd4", b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\x3c\x4d", b"\x4d\x3c\xb2\xa1", b"\x0a\x0d\x0d\x0a")
+# a mitmproxy dump is a sequence of tnetstring dicts: "<length>:<key tnetstrings...>}"
+_TNETSTRING = re.compile(rb"^[1-9][0-9]{0,11}:[0-9]{1,12}:[A-Za-z_]")
+_HAR_START = re.compile(rb'^\s*\{\s*"log"\s*:')
+_JSONL_START = re.compile(rb'^\s*\{\s*"schema"\s*:\s*"hpa\.flow/')
+CAPTURE_DIR_FILES = ("flows.jsonl", "flows.mitm")
+CAPTURE_PCAP = "capture.pcap"
+
+
+@dataclass
+class ReadStats:
+    flows: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+
+
+def sniff(path: Path) -> str:
+    """The format of a file from its first bytes: mitm | har | jsonl | pcap. Raises InputError."""
+    try:
+        with open(path, "rb") as fp:
+            head = fp.read(SNIFF_BYTES)
+    except IsADirectoryError:
+        raise InputError(path, "is a folder without flows.jsonl, flows.mitm or capture.pcap") from None
+    except OSError as e:
+        raise InputError(path, f"cannot read ({e.strerror or e})") from None
+    if not head:
+        raise InputError(path, "empty file")
+    if head[:4] in PCAP_MAGICS:
+        return "pcap"
+    if _TNETSTRING.match(head):
+        return "mitm"
+    text = head[3:] if head.startswith(b"\xef\xbb\xbf") else head
+    if _HAR_START.match(text):
+        return "har"
+    if text.lstrip().startswith(b"{"):
+        lines = text.split(b"\n")
+        if len(head) == SNIFF_BYTES:
+            lines = lines[:-1]          # the last line may be cut by the sniff window
+        for line in lines[:50]:
+            if line.strip() and looks_like_flow_line(line):
+                return "jsonl"
+        if not lines and _JSONL_START.match(text):
+            return "jsonl"              # a first record longer than the sniff window (a big body)
+        if re.search(rb'"log"\s*:\s*\{', text[:4096]) and re.search(rb'"entries"\s*:', text):
+            return "har"               # "log" not the first key, e.g. after a BOM or comment field
+    raise InputError(path, UNKNOWN)
+
+
+class CaptureSource:
+    """A readable capture: iterate for Flows (streaming); `stats` fills as it goes."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.stats = ReadStats()
+        self.parts: list[tuple[Path, str]] = []
+        if self.path.is_dir():
+            self.format = "capture_dir"
+            # flows.jsonl first; flows.mitm when the JSONL is missing, empty or unreadable
+            first_error: InputError | None = None
+            for name in CAPTURE_DIR_FILES:
+                f = self.path / name
+                if f.is_file() and f.stat().st_size > 0:
+                    try:
+                        self.parts.append((f, sniff(f)))
+                        break
+                    except InputError as e:
+                        first_error = first_error or e
+            else:
+                if first_error is not None:
+                    raise first_error
+            pcap = self.path / CAPTURE_PCAP
+            if pcap.is_file() and pcap.stat().st_size > 0:
+                self.parts.append((pcap, sniff(pcap)))
+            if not self.parts:
+                raise InputError(self.path, "is a folder without flows.jsonl, flows.mitm or capture.pcap")
+        elif not self.path.exists():
+            raise InputError(self.path, "no such file")
+        else:
+            self.format = sniff(self.path)
+            self.parts.append((self.path, self.format))
+        for p, fmt in self.parts:
+            if fmt == "pcap":
+                _check_pcap(p)
+
+    def __repr__(self) -> str:
+        return f"CaptureSource({str(self.path)!r}, format={self.format!r})"
+
+    def __iter__(self) -> Iterator[Flow]:
+        self.stats = ReadStats()        # counts describe the latest pass
+        seen_hosts: set[str] = set()
+        seen_ips: set[str] = set()
+        merging = self.format == "capture_dir"
+        for p, fmt in self.parts:
+            for flow in self._read(p, fmt):
+                if merging:
+                    if flow.origin == "pcap":
+                        # the proxy already saw this connection: the pcap adds nothing about it
+                        if flow.host in seen_hosts or (flow.tls and not flow.tls.sni and flow.server_ip in seen_ips):
+                            continue
+                    else:
+                        seen_hosts.add(flow.host)
+                        if flow.tls and flow.tls.sni:
+                            seen_hosts.add(flow.tls.sni)
+                        if flow.server_ip:
+                            seen_ips.add(flow.server_ip)
+                if flow.source is None:
+                    flow.source = str(p)
+                self.stats.flows += 1
+                yield flow
+
+    def _read(self, path: Path, fmt: str) -> Iterator[Flow]:
+        skipped = self.stats.skipped
+        prefix = path.name if self.format != "capture_dir" else f"{path.parent.name}/{path.name}"
+        try:
+            if fmt == "pcap":
+                yield from iter_pcap(path, skipped, prefix)
+                return
+            size = path.stat().st_size
+            with open(path, "rb") as fp:
+                if fmt == "mitm":
+                    yield from iter_mitm(CappedReader(fp, size), skipped)   # type: ignore[arg-type]
+                elif fmt == "har":
+                    if fp.peek(3)[:3] == b"\xef\xbb\xbf":
+                        fp.read(3)
+                    yield from iter_har(fp, skipped, prefix)
+                else:
+                    yield from iter_jsonl(fp, skipped)
+        except (Scapy_Exception, OSError) as e:
+            raise InputError(path, f"unreadable {fmt} file ({e})") from None
+
+
+def _check_pcap(path: Path) -> None:
+    try:
+        with open(path, "rb") as fp:
+            RawPcapReader(fp)
+    except (Scapy_Exception, EOFError, OSError, ValueError) as e:
+        raise InputError(path, f"damaged pcap header ({e})") from None
+
+
+def open_capture(path: str | Path) -> CaptureSource:
+    """Open a capture file or folder; the format is chosen by content. Raises InputError when the
+    file is missing, unreadable, empty or of no known format."""
+    return CaptureSource(path)
+
+
