@@ -1,0 +1,70 @@
+"""Host names: normalization, IP detection, registrable domains (public suffix list, offline)."""
+
+from __future__ import annotations
+
+import ipaddress
+from functools import lru_cache
+
+import tldextract
+
+_extractor: tldextract.TLDExtract | None = None
+
+
+def _tld() -> tldextract.TLDExtract:
+    # suffix_list_urls=() and cache_dir=None: use the snapshot bundled with tldextract, never fetch or write a cache.
+    global _extractor
+    if _extractor is None:
+        _extractor = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True,
+                                           include_psl_private_domains=False)
+    return _extractor
+
+
+def normalize_host(host: str) -> str:
+    """Lower-case, without port, brackets or trailing dot: 'API.Flo.Health:443.' -> 'api.flo.health'."""
+    h = (host or "").strip().lower()
+    if "://" in h:
+        h = h.split("://", 1)[1]
+    h = h.split("/", 1)[0].split("?", 1)[0]
+    if "@" in h:
+        h = h.rsplit("@", 1)[1]
+    if h.startswith("["):                         # [v6]:port
+        return h[1:].split("]", 1)[0]
+    if h.count(":") == 1:                         # name:port or v4:port (a bare v6 has several colons)
+        h = h.split(":", 1)[0]
+    return h.rstrip(".")
+
+
+@lru_cache(maxsize=65536)
+def is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(normalize_host(host))
+        return True
+    except ValueError:
+        return False
+
+
+@lru_cache(maxsize=65536)
+def split_host(host: str) -> tuple[str, str]:
+    """(label, suffix) of the registrable domain: 'sdk.iad-01.braze.com' -> ('braze', 'com'); ('', '') when none."""
+    h = normalize_host(host)
+    if not h or is_ip(h):
+        return "", ""
+    r = _tld()(h)
+    return (r.domain, r.suffix) if r.suffix else ("", "")
+
+
+@lru_cache(maxsize=65536)
+def registrable_domain(host: str) -> str:
+    """The registrable domain ('eTLD+1') of a host; an IP is returned as is; a name without a public suffix
+    (localhost, an internal name) is returned whole."""
+    h = normalize_host(host)
+    if not h or is_ip(h):
+        return h
+    label, suffix = split_host(h)
+    return f"{label}.{suffix}" if label and suffix else h
+
+
+def host_suffixes(host: str) -> list[str]:
+    """'a.b.c' -> ['a.b.c', 'b.c', 'c']: the keys a suffix table is looked up with, longest first."""
+    parts = host.split(".")
+    return [".".join(parts[i:]) for i in range(len(parts))]

@@ -1,0 +1,182 @@
+"""Who is on the other end of a connection: the app itself (first party), a processor running things for it
+(service provider), a known tracker or other company (third party), or a bare address (unknown).
+
+The app's own domains come from its package name, the `first_party_domains` the user gave (apps.csv), hosts found
+in its APK, and the controller's addresses in its privacy policy. A company's own domains are first party for its
+own apps (a Google app talking to google.com).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any, Iterable
+from urllib.parse import urlsplit
+
+from ..model import Contact
+from .domains import is_ip, normalize_host, registrable_domain, split_host
+from .kb import Entry, KnowledgeBase, _read_lines, load_kb
+
+_EMAIL = re.compile(r"[\w.+-]+@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
+
+
+@lru_cache(maxsize=1)
+def _generic_domains() -> frozenset[str]:
+    return frozenset(_read_lines("generic_domains.txt"))
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    return frozenset(_read_lines("package_stopwords.txt"))
+
+
+def package_domains(app_id: str | None) -> tuple[list[str], list[str]]:
+    """Domains and domain labels a package name suggests: 'com.flo.health' -> (['flo.com', 'flo.health'],
+    ['flo', 'flohealth']); 'fr.doctolib.www' -> (['doctolib.fr'], ['doctolib']). Generic words are left out."""
+    if not app_id:
+        return [], []
+    comps = [c for c in app_id.lower().replace("_", "-").split(".") if c]
+    if len(comps) < 2:
+        return [], []
+    stop = _stopwords()
+    domains: list[str] = []
+    reverse = ".".join(reversed(comps))                 # 'health.flo.com' -> registrable 'flo.com'
+    label, suffix = split_host(reverse)
+    if label and suffix and label not in stop:
+        domains.append(f"{label}.{suffix}")
+    for i in range(1, len(comps) - 1):                  # 'flo.health' read forwards, when it ends on a public suffix
+        label, suffix = split_host(".".join(comps[i:]))
+        if label and suffix and label not in stop and f"{label}.{suffix}" not in domains:
+            domains.append(f"{label}.{suffix}")
+    labels: list[str] = []
+    org = comps[1]
+    if org not in stop and len(org) >= 3:
+        labels.append(org)
+        if len(comps) > 2 and comps[2] not in stop:
+            labels.append(org + comps[2])             # 'flohealth'
+    for d in domains:
+        lab = d.split(".", 1)[0]
+        if lab not in labels and len(lab) >= 3:
+            labels.append(lab)
+    return domains, labels
+
+
+def _host_of(text: str) -> str:
+    t = text.strip()
+    if "://" in t:
+        try:
+            return normalize_host(urlsplit(t).hostname or "")
+        except ValueError:
+            return ""
+    return normalize_host(t.lstrip("*."))
+
+
+class Recipients:
+    """`contact(host) -> Contact` with the party, company and categories of a host, cached per host."""
+
+    def __init__(self, app_id: str | None, first_party_domains: Iterable[str] = (), static: dict[str, Any] | None = None,
+                 policy: dict[str, Any] | None = None, kb: KnowledgeBase | None = None):
+        self.app_id = app_id
+        self.kb = kb or load_kb()
+        self._explicit: dict[str, str] = {}          # host suffix -> why (the user said so: apps.csv)
+        self._inferred: dict[str, str] = {}          # registrable domain -> why
+        self._cache: dict[str, tuple[str, str, str | None, tuple[str, ...], str]] = {}
+
+        pkg_domains, self._labels = package_domains(app_id)
+        self.own_entities: set[str] = set()
+        for d in pkg_domains:
+            e = self.kb.match_host(d)
+            if e is not None:
+                self.own_entities.add(e.entity)  # a Google app: Google's domains are its own
+            else:
+                self._inferred.setdefault(d, f"derived from the package name {app_id}")
+        if isinstance(first_party_domains, str):          # 'a.com;b.com' as written in a CSV cell
+            first_party_domains = re.split(r"[,;\s]+", first_party_domains)
+        for d in first_party_domains or ():
+            h = _host_of(d) if isinstance(d, str) else ""
+            if h:
+                self._explicit.setdefault(h, "given as a first-party domain")
+        for h in (static or {}).get("hosts") or []:
+            if isinstance(h, str):
+                self._add_inferred(_host_of(h), "host found in the APK")
+        for h in self._policy_domains(policy or {}):
+            self._add_inferred(h, "controller's address in the privacy policy")
+
+    # -- what counts as the app's own
+    def _add_inferred(self, host: str, why: str) -> None:
+        if not host or is_ip(host):
+            return
+        dom = registrable_domain(host)
+        if not dom or "." not in dom or dom in _generic_domains():
+            return
+        e = self.kb.match_host(host)
+        if e is not None and e.entity not in self.own_entities:
+            return           # a known tracker or provider named in the APK or policy is not the app's own
+        self._inferred.setdefault(dom, why)
+
+    @staticmethod
+    def _policy_domains(policy: dict[str, Any]) -> list[str]:
+        out: list[str] = []
+        for key in ("first_party_domains", "contact_domains"):
+            for d in policy.get(key) or []:
+                if isinstance(d, str):
+                    out.append(_host_of(d))
+        for claim in policy.get("claims") or []:
+            if isinstance(claim, dict):
+                for k in ("sentence", "text"):
+                    if isinstance(claim.get(k), str):
+                        out.extend(m.group(1).lower() for m in _EMAIL.finditer(claim[k]))
+        for k in ("controller", "contact"):
+            v = policy.get(k)
+            if isinstance(v, str):
+                out.extend(m.group(1).lower() for m in _EMAIL.finditer(v))
+        return out
+
+    @property
+    def first_party_domains(self) -> dict[str, str]:
+        """Every domain taken as the app's own, with the reason."""
+        return {**self._inferred, **self._explicit}
+
+    # -- the answer
+    def _classify(self, host: str) -> tuple[str, str, str | None, tuple[str, ...], str]:
+        h = normalize_host(host)
+        if not h:
+            return h, "unknown", None, (), "no host name"
+        if is_ip(h):
+            return h, "unknown", None, (), "a bare IP address: no name to tell who runs it"
+        domain = registrable_domain(h)
+        entry: Entry | None = self.kb.match_host(h)
+        entity = entry.entity if entry else None
+        cats = tuple(entry.categories) if entry else ()
+        suffixes = [".".join(h.split(".")[i:]) for i in range(h.count(".") + 1)]
+        for s in suffixes:
+            if s in self._explicit:
+                return domain, "first", entity, cats, self._explicit[s]
+        if entry is not None:
+            if entry.entity in self.own_entities:
+                return domain, "first", entity, cats, f"{entity} runs this app"
+            if entry.is_service_provider:
+                return domain, "service_provider", entity, cats, f"{entity}: {', '.join(cats)}"
+            return domain, "third", entity, cats, f"known company {entity} ({entry.matched})"
+        if domain in self._inferred:
+            return domain, "first", None, (), self._inferred[domain]
+        label, suffix = split_host(h)
+        if suffix and label in self._labels:
+            return domain, "first", None, (), f"domain name matches the package name {self.app_id}"
+        return domain, "third", None, (), "not the app's own domain and not a known company"
+
+    def _lookup(self, host: str) -> tuple[str, str, str | None, tuple[str, ...], str]:
+        r = self._cache.get(host)
+        if r is None:
+            r = self._classify(host)
+            self._cache[host] = r
+        return r
+
+    def contact(self, host: str) -> Contact:
+        """A fresh Contact (callers count flows on it) for a host name as the app asked for it."""
+        domain, party, entity, cats, _ = self._lookup(host)
+        return Contact(host=host, domain=domain, party=party, entity=entity, categories=list(cats))
+
+    def explain(self, host: str) -> str:
+        """Why `contact(host)` gave its party, in words for the report."""
+        return self._lookup(host)[4]

@@ -1,0 +1,51 @@
+"""Registrable domains and the knowledge base never touch the network: tldextract uses its bundled suffix list."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import textwrap
+
+from analyzer.recipients import domains
+from analyzer.recipients.kb import KnowledgeBase, bundled_entries
+
+
+def _no_network(*a, **k):
+    raise AssertionError("network access attempted")
+
+
+class _NoSocket(socket.socket):
+    def __init__(self, *a, **k):
+        raise AssertionError("network access attempted")
+
+
+def test_in_process_with_sockets_blocked(monkeypatch):
+    monkeypatch.setattr(socket, "socket", _NoSocket)
+    for name in ("create_connection", "getaddrinfo"):
+        monkeypatch.setattr(socket, name, _no_network)
+    monkeypatch.setattr(domains, "_extractor", None)      # build the extractor again, under the block
+    domains.split_host.cache_clear()
+    domains.registrable_domain.cache_clear()
+    assert domains.registrable_domain("x.y.example.co.uk") == "example.co.uk"
+    assert domains.registrable_domain("sdk.fra-01.braze.eu") == "braze.eu"
+    kb = KnowledgeBase(bundled_entries())
+    assert kb.match_host("api.mixpanel.com").entity == "Mixpanel"
+
+
+def test_fresh_interpreter_with_sockets_blocked(tmp_path):
+    code = textwrap.dedent("""
+        import socket
+        def no(*a, **k): raise SystemExit("network access attempted")
+        # urllib3 (imported by tldextract) opens a local IPv6 probe socket at import: block what reaches out
+        socket.socket.connect = no; socket.socket.connect_ex = no; socket.socket.sendto = no
+        socket.create_connection = no; socket.getaddrinfo = no; socket.gethostbyname = no
+        from analyzer.recipients import Recipients, registrable_domain
+        r = Recipients("com.flo.health", static={"hosts": ["https://api.cycle.example/v1"]})
+        print(registrable_domain("a.b.flo.health"), r.contact("graph.facebook.com").entity, r.contact("api.flo.health").party)
+    """)
+    env = {"HPA_HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.split() == ["flo.health", "Meta", "first"]
+    assert not any(tmp_path.iterdir())          # and nothing cached on disk
