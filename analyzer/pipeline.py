@@ -311,6 +311,7 @@ def analyze(paths: list[str | Path], opts: AnalyzeOptions | None = None) -> Repo
         static=static,
         policy=_policy_summary(policy),
         capture=meta,
+        data_safety=_data_safety_summary(data_safety),
     )
     report.findings = derive_findings(report)
     report.label = decide_label(report)
@@ -325,4 +326,16 @@ def _policy_summary(policy: dict[str, Any] | None) -> dict[str, Any] | None:
         "language": policy.get("language"),
         "claims": len(policy.get("claims", [])),
         "third_parties": [t.get("entity") for t in policy.get("third_parties", [])],
+    }
+
+
+def _data_safety_summary(ds: Any) -> dict[str, Any] | None:
+    if ds is None:
+        return None
+    return {
+        "source": ds.source,
+        "no_data_shared": ds.no_data_shared,
+        "no_data_collected": ds.no_data_collected,
+        "shared": sorted(k for k, e in ds.data_types.items() if e.shared),
+        "collected": sorted(k for k, e in ds.data_types.items() if e.collected),
     }

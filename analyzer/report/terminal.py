@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+MAX_REASONS = 15
 VERDICT_STYLE = {
     "privacy_not_included": ("bold white on red", "PRIVACY NOT INCLUDED"),
     "concerns": ("bold black on yellow", "CONCERNS"),
@@ -17,31 +19,35 @@ VERDICT_STYLE = {
 
 
 def print_report(r: dict[str, Any], console: Console | None = None) -> None:
-    c = console or Console()
+    c = console or Console(width=None if sys.stdout.isatty() else 140)
     app = r.get("app") or {}
     label = r.get("label") or {}
     style, text = VERDICT_STYLE.get(label.get("verdict", ""), ("bold", str(label.get("verdict"))))
     c.print(f"[bold]{escape(str(app.get('name') or app.get('id') or 'unknown app'))}[/]  [{style}] {text} [/]")
     if (r.get("coverage") or {}).get("simulated"):
         c.print("[italic]This app was simulated: a scripted scenario through the real proxy, not a real app.[/]")
-    for reason in label.get("reasons", []):
+    reasons = label.get("reasons", [])
+    for reason in reasons[:MAX_REASONS]:
         ev = reason.get("evidence") or []
         where = f" [dim](e.g. flow {escape(ev[0]['flow_id'])} {escape(ev[0]['location'])})[/]" if ev else ""
         c.print(f" • [bold]{escape(reason['rule'])}[/]: {escape(reason['summary'])}{where}")
+    if len(reasons) > MAX_REASONS:
+        c.print(f"   … and {len(reasons) - MAX_REASONS} more reasons (--format json or html lists them all)")
     for lim in label.get("limits", []):
         c.print(f"   [dim]limit: {escape(lim)}[/]")
 
     flows = r.get("data_flows") or []
     if flows:
         t = Table(title="What is sent, to whom", show_lines=False, expand=False)
-        for col in ("data type", "details", "recipient", "party", "consistency", "data safety", "requests", "e.g. field"):
+        for col in ("data (details)", "recipient", "party", "policy / form", "requests", "e.g. field"):
             t.add_column(col, overflow="fold")
         for df in flows:
             rec = df["recipient"]
             ev = df.get("evidence") or [{}]
-            t.add_row(df["data_type"], escape(", ".join(df.get("details", [])[:4])),
+            details = ", ".join(df.get("details", [])[:4])
+            t.add_row(escape(df["data_type"] + (f" ({details})" if details else "")),
                       escape(f"{rec.get('entity') or '?'} ({rec['domain']})"), rec["party"],
-                      str(df.get("consistency") or "-"), str(df.get("data_safety") or "-"),
+                      f"{df.get('consistency') or '-'} / {df.get('data_safety') or '-'}",
                       str(df.get("evidence_count", len(df.get("evidence", [])))),
                       escape(str(ev[0].get("location", ""))))
         c.print(t)

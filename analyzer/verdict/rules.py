@@ -67,8 +67,9 @@ def derive_findings(report: Report) -> list[Finding]:
             continue
         cats = set(df.recipient.categories)
         if df.data_type in HEALTH_TYPES and cats & TRACKING_CATEGORIES:
-            out.append(_finding("health_to_tracker",
-                                f"{_what(df)} sent to {_who(df)}, a {'/'.join(sorted(cats & TRACKING_CATEGORIES))} company",
+            kinds = "/".join(sorted(cats & TRACKING_CATEGORIES))
+            article = "an" if kinds[0] in "aeiou" else "a"
+            out.append(_finding("health_to_tracker", f"{_what(df)} sent to {_who(df)}, {article} {kinds} company",
                                 df.evidence))
         if df.consistency == "incorrect":
             quote = df.policy_evidence[0].sentence if df.policy_evidence else ""

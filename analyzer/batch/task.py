@@ -1,0 +1,156 @@
+"""One app of a batch: static -> capture -> analyze -> report, in its own process so it can be timed out and killed.
+
+`run_app_isolated` is what schedulers call (locally or on a Dask worker): it starts `python -m analyzer.batch.task`,
+waits up to the time limit, kills the whole process group on expiry, and returns the app's result row. The child
+writes `<out>/<app_id>/result.json` atomically, last, so a result file only ever describes a finished attempt.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+from ..fsutil import atomic_write_json, private_dir
+from .appsfile import AppSpec
+
+RESULT = "result.json"
+
+
+def app_dir(out: str | Path, app_id: str) -> Path:
+    return Path(out) / app_id
+
+
+def read_result(out: str | Path, app_id: str) -> dict[str, Any] | None:
+    try:
+        return json.loads((app_dir(out, app_id) / RESULT).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def summarize(report: dict[str, Any]) -> dict[str, Any]:
+    """The guide's columns, from an hpa.report/1 dict."""
+    third = [df for df in report.get("data_flows", []) if df["recipient"]["party"] in ("third", "unknown")]
+    companies = sorted({c.get("entity") or c["domain"] for c in report.get("contacts", []) if c["party"] in ("third", "unknown")})
+    health = sorted({f"{df['data_type'].split('.')[-1]}→{df['recipient'].get('entity') or df['recipient']['domain']}"
+                     for df in third if df["data_type"].startswith("health_fitness.")})
+    broken = [r["summary"] for r in report.get("label", {}).get("reasons", []) if r["rule"] == "broken_promise"]
+    label = report.get("label") or {}
+    return {
+        "verdict": label.get("verdict"),
+        "reasons": [r["rule"] for r in label.get("reasons", [])],
+        "reason_summaries": [r["summary"] for r in label.get("reasons", [])][:8],
+        "companies": companies,
+        "health_shared": health,
+        "broken_promises": broken,
+        "data_flows": len(report.get("data_flows", [])),
+        "third_party_data_flows": len(third),
+        "flows": (report.get("coverage") or {}).get("http_flows", 0),
+        "simulated": bool((report.get("coverage") or {}).get("simulated")),
+    }
+
+
+def _capture(spec: AppSpec, out: Path) -> Path:
+    from ..capture import CaptureOptions, run_capture
+    from ..errors import CaptureError
+
+    kind, arg = spec.device_kind
+    opts = CaptureOptions(apk=spec.apk, output=str(out), known_values=spec.known_values)
+    if kind == "simulate":
+        opts.simulate = arg or "demo-basic"
+    elif kind == "serial":
+        opts.device = arg
+    elif kind == "avd":
+        opts.avd = arg
+    else:
+        raise CaptureError(f"{spec.app_id}: device {spec.device!r} needs a person at the phone; run `hpa capture --manual`")
+    return run_capture(opts)
+
+
+def run_app(spec: AppSpec, out: str | Path, redact: bool = False) -> dict[str, Any]:
+    """Do the whole job for one app in this process; returns the result row (also written to result.json)."""
+    from ..pipeline import AnalyzeOptions, analyze
+    from ..recipients.static import scan_apk
+    from ..report import report_dict, write_capture_reports
+
+    out = Path(out)
+    adir = private_dir(app_dir(out, spec.app_id))
+    started = time.time()
+    if spec.apk:
+        atomic_write_json(adir / "static.json", scan_apk(spec.apk))
+    run_dir = _capture(spec, out)
+    report = analyze([str(run_dir)], AnalyzeOptions(
+        app_id=spec.app_id, app_name=spec.name, policy=spec.policy, data_safety=spec.data_safety, apk=spec.apk,
+        first_party_domains=spec.first_party_domains, known_values=spec.known_values))
+    write_capture_reports(report, run_dir, redact=redact)
+    result = {"app_id": spec.app_id, "name": spec.name, "category": spec.category, "status": "done", "error": None,
+              "run_dir": str(run_dir.relative_to(out)), "report_html": str((run_dir / "report.html").relative_to(out)),
+              "report_json": str((run_dir / "report.json").relative_to(out)),
+              "started": started, "duration_s": round(time.time() - started, 2)}
+    result.update(summarize(report_dict(report, redact)))
+    atomic_write_json(adir / RESULT, result)
+    return result
+
+
+def _latest_run(out: Path, app_id: str) -> Path | None:
+    runs = [p for p in app_dir(out, app_id).glob("*/") if p.is_dir()]
+    return max(runs, key=lambda p: p.stat().st_mtime) if runs else None
+
+
+def failed_result(spec: AppSpec, out: str | Path, error: str, attempts: int) -> dict[str, Any]:
+    out = Path(out)
+    partial = _latest_run(out, spec.app_id)
+    result = {"app_id": spec.app_id, "name": spec.name, "category": spec.category, "status": "failed",
+              "error": error, "attempts": attempts, "verdict": None,
+              "partial_capture": str(partial.relative_to(out)) if partial else None}
+    private_dir(app_dir(out, spec.app_id))
+    atomic_write_json(app_dir(out, spec.app_id) / RESULT, result)
+    return result
+
+
+def run_app_isolated(spec_dict: dict[str, Any], out: str, timeout: float, redact: bool = False,
+                     retries: int = 1) -> dict[str, Any]:
+    """Run one app in a child process with a time limit; retried once, then recorded as failed with its error."""
+    spec = AppSpec(**spec_dict)
+    error = "not run"
+    for attempt in range(1, retries + 2):
+        cmd = [sys.executable, "-m", "analyzer.batch.task", json.dumps(spec_dict), out, "1" if redact else "0"]
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+        try:
+            _, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+            error = f"timed out after {timeout:g} s"
+            continue
+        if proc.returncode == 0:
+            result = read_result(out, spec.app_id)
+            if result and result.get("status") == "done":
+                result["attempts"] = attempt
+                return result
+            error = "finished without a result"
+        else:
+            lines = [ln for ln in err.decode("utf-8", "replace").splitlines() if ln.strip()]
+            error = lines[-1][:500] if lines else f"exited with code {proc.returncode}"
+    return failed_result(spec, out, error, retries + 1)
+
+
+def _child(argv: list[str]) -> int:
+    spec = AppSpec(**json.loads(argv[0]))
+    try:
+        run_app(spec, argv[1], redact=argv[2] == "1")
+    except Exception as e:  # the parent records the last line; the traceback stays in the child's stderr
+        traceback.print_exc()
+        print(f"{type(e).__name__}: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_child(sys.argv[1:]))

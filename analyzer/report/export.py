@@ -1,0 +1,91 @@
+"""`hpa export`: a captures folder as tables (flows, fields, data flows, findings) for researchers.
+
+Each run folder (one holding report.json) contributes its flows (re-read from the capture), their decoded fields,
+and the data flows and findings of its report. Tables are written atomically as Parquet or CSV.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any, Iterator
+
+import pandas as pd
+
+from ..errors import InputError
+from ..fsutil import atomic_write_bytes, atomic_write_text, private_dir
+from .redact import keyed, redact_url, redaction_key
+
+
+def run_folders(root: Path) -> Iterator[Path]:
+    for report in sorted(root.rglob("report.json")):
+        yield report.parent
+
+
+def _tables(run: Path, root: Path, key: bytes | None) -> dict[str, list[dict[str, Any]]]:
+    from ..decode import decode_flow
+    from ..traffic import open_capture
+
+    try:
+        report = json.loads((run / "report.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise InputError(run / "report.json", f"unreadable report ({e.__class__.__name__})") from None
+    app_id = (report.get("app") or {}).get("id")
+    rel = str(run.relative_to(root)) if run != root else "."
+    base = {"app_id": app_id, "run": rel}
+    contacts = {c["host"]: c for c in report.get("contacts", [])}
+    flows, fields = [], []
+    has_capture = any((run / n).exists() for n in ("flows.jsonl", "flows.mitm", "capture.pcap"))
+    for flow in (open_capture(run) if has_capture else []):
+        c = contacts.get(flow.host, {})
+        url = redact_url(flow.url, key) if key else flow.url
+        flows.append({**base, "flow_id": flow.id, "time": flow.time, "phase": flow.phase, "origin": flow.origin,
+                      "kind": flow.kind, "method": flow.method, "scheme": flow.scheme, "host": flow.host,
+                      "domain": c.get("domain"), "party": c.get("party"), "entity": c.get("entity"),
+                      "url": url, "status": flow.status, "http_version": flow.http_version,
+                      "request_bytes": len(flow.request_body), "response_bytes": flow.response_size})
+        if flow.kind in ("http", "websocket"):
+            for f in decode_flow(flow).fields:
+                fields.append({**base, "flow_id": flow.id, "host": flow.host, "location": f.location, "key": f.key,
+                               "value": keyed(f.value, key) if key else f.value})
+    data_flows = []
+    for df in report.get("data_flows", []):
+        r = df["recipient"]
+        ev = (df.get("evidence") or [{}])[0]
+        data_flows.append({**base, "data_type": df["data_type"], "details": "; ".join(df.get("details", [])),
+                           "entity": r.get("entity"), "domain": r["domain"], "party": r["party"],
+                           "categories": "; ".join(r.get("categories", [])), "consistency": df.get("consistency"),
+                           "data_safety": df.get("data_safety"), "requests": df.get("evidence_count"),
+                           "example_flow": ev.get("flow_id"), "example_location": ev.get("location"),
+                           "example_excerpt": keyed(ev.get("excerpt", ""), key) if key else ev.get("excerpt")})
+    findings = [{**base, "kind": f["kind"], "severity": f["severity"], "summary": f["summary"],
+                 "evidence": len(f.get("evidence", [])), "verdict": (report.get("label") or {}).get("verdict")}
+                for f in report.get("findings", [])]
+    return {"flows": flows, "fields": fields, "data_flows": data_flows, "findings": findings}
+
+
+def export_tables(captures_dir: str, fmt: str, output: str | None, redact: bool = False) -> dict[str, Path]:
+    root = Path(captures_dir)
+    if not root.is_dir():
+        raise InputError(root, "not a folder (give the captures folder written by `hpa capture` or `hpa batch`)")
+    runs = list(run_folders(root))
+    if not runs:
+        raise InputError(root, "no analyzed capture found (no report.json below it)")
+    key = redaction_key() if redact else None
+    tables: dict[str, list[dict[str, Any]]] = {"flows": [], "fields": [], "data_flows": [], "findings": []}
+    for run in runs:
+        for name, rows in _tables(run, root, key).items():
+            tables[name] += rows
+    out = private_dir(output or root / "export")
+    written = {}
+    for name, rows in tables.items():
+        df = pd.DataFrame(rows)
+        if fmt == "csv":
+            written[name] = atomic_write_text(out / f"{name}.csv", df.to_csv(index=False))
+        else:
+            buf = io.BytesIO()
+            df.to_parquet(buf, index=False)
+            written[name] = atomic_write_bytes(out / f"{name}.parquet", buf.getvalue())
+    print(f"exported {len(runs)} run(s): " + ", ".join(f"{k} ({len(tables[k])} rows)" for k in tables) + f" -> {out}")
+    return written
