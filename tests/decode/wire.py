@@ -1,0 +1,39 @@
+"""Hand encoding of the protobuf wire format for tests (no protobuf library, no schema)."""
+
+from __future__ import annotations
+
+import struct
+
+
+def varint(n: int) -> bytes:
+    if n < 0:
+        n += 1 << 64
+    out = bytearray()
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        if n:
+            out.append(b | 0x80)
+        else:
+            out.append(b)
+            return bytes(out)
+
+
+def vf(num: int, value: int) -> bytes:
+    """A varint field."""
+    return varint(num << 3) + varint(value)
+
+
+def ld(num: int, payload: bytes | str) -> bytes:
+    """A length-delimited field (string, bytes or nested message)."""
+    if isinstance(payload, str):
+        payload = payload.encode()
+    return varint(num << 3 | 2) + varint(len(payload)) + payload
+
+
+def f64(num: int, x: float) -> bytes:
+    return varint(num << 3 | 1) + struct.pack("<d", x)
+
+
+def f32(num: int, x: float) -> bytes:
+    return varint(num << 3 | 5) + struct.pack("<f", x)
