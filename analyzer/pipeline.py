@@ -266,7 +266,8 @@ def analyze(paths: list[str | Path], opts: AnalyzeOptions | None = None) -> Repo
     static = scan_apk(opts.apk) if opts.apk else None
     app_id = opts.app_id or (meta or {}).get("app", {}).get("id") or (static or {}).get("package")
 
-    recipients = Recipients(app_id, first_party_domains=opts.first_party_domains, static=static, policy=policy)
+    first_party = list(opts.first_party_domains) + list((meta or {}).get("app", {}).get("first_party_domains") or [])
+    recipients = Recipients(app_id, first_party_domains=first_party, static=static, policy=policy)
     detector = Detector(persona)
     acc = Accumulator(recipients, detector, opts.limits)
     stats = InputStats()
