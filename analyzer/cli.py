@@ -115,7 +115,7 @@ def policy(
 ) -> None:
     """Read a privacy policy's claims, English or French (hpa.policy/1)."""
     from .policy import read_policy
-    from .report.tables import emit_policy
+    from .report.policy_table import emit_policy
 
     emit_policy(read_policy(source), fmt.value, output)
 

@@ -1,0 +1,54 @@
+"""read_policy / parse_policy_text: a policy file, URL or text -> the hpa.policy/1 dict."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from .claims import extract_claims
+from .companies import find_companies, third_parties
+from .contacts import contact_domains
+from .lexicon import LANGUAGES, lexicon
+from .text import detect_language, html_to_text, load_source, segment, sentences
+
+POLICY_SCHEMA = "hpa.policy/1"
+
+
+def parse_policy_text(text: str, fmt: str = "text", *, source: str | None = None,
+                      language: str | None = None) -> dict[str, Any]:
+    """Claims of a policy given as text. fmt: text | markdown | html (html is reduced to its main content first;
+    spans then point into that extracted text). language: en | fr, detected when None."""
+    if fmt == "html":
+        raw = text
+        text = html_to_text(text, source or "<html>")
+        extra = " ".join(re.findall(r"mailto:([^\"'>\s]+)", raw))
+    elif fmt in ("text", "markdown", "md"):
+        extra = ""
+    else:
+        raise ValueError(f"unknown policy text format: {fmt}")
+    lang = language or detect_language(text)
+    if lang not in LANGUAGES:
+        raise ValueError(f"unsupported policy language: {lang}")
+    blocks = segment(text)
+    found = find_companies(text)          # once for the whole text; claims look up their span in it
+    claims = extract_claims(lexicon(lang), blocks, sentences(text, blocks), found)
+    return {
+        "schema": POLICY_SCHEMA,
+        "source": source,
+        "language": lang,
+        "format": fmt,
+        "characters": len(text),
+        "claims": claims,
+        "third_parties": third_parties(text, found),
+        "contact_domains": contact_domains(text, extra),
+    }
+
+
+def read_policy(source: str | Path, language: str | None = None) -> dict[str, Any]:
+    """Read a policy file (text, Markdown, HTML, PDF) or an http(s) URL (fetched only then) into hpa.policy/1.
+    Raises InputError for a missing, unreadable or empty policy, or a failed download."""
+    text, fmt = load_source(source)   # HTML comes back as its main content in Markdown
+    d = parse_policy_text(text, "text" if fmt in ("pdf", "text") else "markdown", source=str(source), language=language)
+    d["format"] = fmt
+    return d

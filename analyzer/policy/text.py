@@ -1,0 +1,268 @@
+"""Policy text: read a file or URL, extract readable text (boilerplate stripped), detect the language,
+and cut it into blocks (headings, paragraphs, list items) and sentences with character spans."""
+
+from __future__ import annotations
+
+import io
+import re
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import InputError
+from .lexicon import LANGUAGES, lexicon
+
+MAX_FETCH_BYTES = 20_000_000
+USER_AGENT = "hpa-policy-reader (+https://github.com/hpa)"
+
+
+# ---------------------------------------------------------------- reading
+
+def fetch_url(url: str, timeout: float = 30.0) -> tuple[bytes, str]:
+    """Fetch a policy URL (only ever called when the user gave one). Returns (body, content type)."""
+    req = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "text/html,application/pdf,text/plain;q=0.9,*/*;q=0.5"})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            body = r.read(MAX_FETCH_BYTES + 1)
+            ctype = r.headers.get("Content-Type", "")
+    except urllib.error.HTTPError as e:
+        raise InputError(url, f"could not fetch the policy: HTTP {e.code} {e.reason}") from None
+    except (urllib.error.URLError, TimeoutError, OSError, ValueError) as e:
+        reason = getattr(e, "reason", None) or e
+        raise InputError(url, f"could not fetch the policy: {reason}") from None
+    if len(body) > MAX_FETCH_BYTES:
+        raise InputError(url, f"policy larger than {MAX_FETCH_BYTES} bytes")
+    return body, ctype
+
+
+def sniff_format(data: bytes, name: str = "", ctype: str = "") -> str:
+    """pdf | html | markdown | text, from the content first, then the content type or file name."""
+    head = data[:2048].lstrip().lower()
+    if data[:5] == b"%PDF-" or "pdf" in ctype:
+        return "pdf"
+    if head.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<body" in head or b"<p>" in head or "html" in ctype \
+            or name.lower().endswith((".html", ".htm", ".xhtml")):
+        return "html"
+    if name.lower().endswith((".md", ".markdown")) or "markdown" in ctype or re.search(rb"(?m)^#{1,6} \S", data[:20000]):
+        return "markdown"
+    return "text"
+
+
+def decode_text(data: bytes, source: str) -> str:
+    for enc in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise InputError(source, "policy is not text (neither UTF-8 nor Windows-1252)")
+
+
+def html_to_text(html: str, source: str) -> str:
+    """Main content as Markdown (headings and lists kept), navigation, cookie banners and footers removed."""
+    import trafilatura
+
+    out = trafilatura.extract(html, output_format="markdown", include_formatting=True, include_links=False,
+                              include_tables=True, include_comments=False, favor_recall=True, deduplicate=False)
+    if not out or not out.strip():
+        raise InputError(source, "no readable text found in the HTML policy")
+    # trafilatura marks emphasis with ** and _; they are noise for claims and for the spans we report
+    return re.sub(r"\*\*|__", "", out)
+
+
+def pdf_to_text(data: bytes, source: str) -> str:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        pages = [p.extract_text() or "" for p in reader.pages]
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as e:
+        raise InputError(source, f"unreadable PDF: {e}") from None
+    text = "\n\n".join(pages)
+    if not text.strip():
+        raise InputError(source, "the PDF has no extractable text (scanned image?)")
+    # PDF line ends are layout, not structure: re-join hyphenated words
+    return re.sub(r"(\w)-\n(\w)", r"\1\2", text)
+
+
+def extract(data: bytes, source: str, name: str = "", ctype: str = "") -> tuple[str, str]:
+    """(extracted text, format of the input)."""
+    fmt = sniff_format(data, name, ctype)
+    if fmt == "pdf":
+        return pdf_to_text(data, source), fmt
+    text = decode_text(data, source)
+    if fmt == "html":
+        return html_to_text(text, source), fmt
+    return text.replace("\r\n", "\n").replace("\r", "\n"), fmt
+
+
+def load_source(source: str | Path) -> tuple[str, str]:
+    """Read a policy from a path or an http(s) URL: (extracted text, input format)."""
+    s = str(source)
+    if re.match(r"(?i)^https?://", s):
+        data, ctype = fetch_url(s)
+        return extract(data, s, name=s.split("?")[0], ctype=ctype)
+    p = Path(s)
+    if not p.exists():
+        raise InputError(s, "no such file")
+    if p.is_dir():
+        raise InputError(s, "is a folder, not a policy file")
+    try:
+        data = p.read_bytes()
+    except OSError as e:
+        raise InputError(s, f"cannot read: {e.strerror}") from None
+    if not data.strip():
+        raise InputError(s, "the policy file is empty")
+    return extract(data, s, name=p.name)
+
+
+# ---------------------------------------------------------------- language
+
+_WORD = re.compile(r"[a-zàâçéèêëîïôûùüÿœ']+")
+
+
+def detect_language(text: str) -> str:
+    """'en' or 'fr' by counting each language's stop words (enough for whole policies)."""
+    counts = dict.fromkeys(LANGUAGES, 0)
+    sample = text[:200_000].lower()
+    for w in _WORD.findall(sample):
+        for lang in LANGUAGES:
+            if w in lexicon(lang).stopwords:
+                counts[lang] += 1
+    return max(LANGUAGES, key=lambda lang: counts[lang])
+
+
+# ---------------------------------------------------------------- structure
+
+@dataclass
+class Block:
+    kind: str                    # heading | paragraph | item
+    start: int
+    end: int
+    text: str                    # the raw slice text[start:end]
+    level: int = 0               # heading level (1 = top)
+    intro: bool = False          # a paragraph ending with ':' that introduces the following list
+
+
+@dataclass
+class Sentence:
+    start: int
+    end: int
+    text: str
+    block: int                   # index of its Block
+    extra: dict = field(default_factory=dict)
+
+
+_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_ITEM = re.compile(r"^\s*(?:[-*+•·–—▪◦]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s+")
+_NUMBERED_HEADING = re.compile(r"^\s*(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,5}\.|article \d+\s*[-–:.]?)\s+\S", re.I)
+_SETEXT = re.compile(r"^\s*(?:=+|-+)\s*$")
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
+
+
+def _looks_like_heading(line: str) -> bool:
+    s = line.strip()
+    if not s or len(s) > 90 or s[-1:] in ".;,!?:":
+        return False
+    words = s.split()
+    return len(words) <= 10 and (s[0].isupper() or s[0].isdigit())
+
+
+def segment(text: str) -> list[Block]:
+    """Blocks with spans into `text`. Markdown headings (#, setext), list items, and plain-text headings (a short
+    line standing alone, without final punctuation) are recognized; other lines join into paragraphs."""
+    blocks: list[Block] = []
+    lines: list[tuple[int, str]] = []
+    pos = 0
+    for line in text.split("\n"):
+        lines.append((pos, line))
+        pos += len(line) + 1
+    para: list[tuple[int, str]] = []
+
+    def flush() -> None:
+        if not para:
+            return
+        start = para[0][0] + (len(para[0][1]) - len(para[0][1].lstrip()))
+        end = para[-1][0] + len(para[-1][1].rstrip())
+        raw = text[start:end]
+        if len(para) == 1 and _looks_like_heading(raw) and not _ITEM.match(para[0][1]):
+            blocks.append(Block("heading", start, end, raw, level=3))
+        else:
+            kind = "item" if _ITEM.match(para[0][1]) else "paragraph"
+            blocks.append(Block(kind, start, end, raw, intro=raw.rstrip().endswith(":")))
+        para.clear()
+
+    for i, (off, line) in enumerate(lines):
+        stripped = line.strip()
+        if not stripped or _TABLE_RULE.match(stripped) and "|" in stripped:
+            flush()
+            continue
+        m = _MD_HEADING.match(stripped)
+        if m:
+            flush()
+            s = off + line.index(m.group(2)) if m.group(2) else off
+            blocks.append(Block("heading", s, s + len(m.group(2)), m.group(2), level=len(m.group(1))))
+            continue
+        if _SETEXT.match(stripped) and para and len(para) == 1 and not _ITEM.match(para[0][1]):
+            first = para[0]
+            s = first[0] + (len(first[1]) - len(first[1].lstrip()))
+            e = first[0] + len(first[1].rstrip())
+            blocks.append(Block("heading", s, e, text[s:e], level=1 if stripped[0] == "=" else 2))
+            para.clear()
+            continue
+        if _ITEM.match(line):
+            flush()  # each list item is its own block; continuation lines (indented) join it
+            para.append((off, line))
+            continue
+        if para and _ITEM.match(para[0][1]) and not line.startswith((" ", "\t")):
+            flush()
+        if para and _NUMBERED_HEADING.match(line) and _looks_like_heading(line) and not _ITEM.match(para[0][1]):
+            flush()
+        para.append((off, line))
+    flush()
+    # A short numbered line ("3. Sharing your data") followed by a paragraph is a heading, not a one-item list.
+    for i, b in enumerate(blocks):
+        if b.kind == "item" and _NUMBERED_HEADING.match(b.text) and _looks_like_heading(b.text):
+            nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+            prev = blocks[i - 1] if i else None
+            if nxt is not None and nxt.kind == "paragraph" and not (prev and prev.intro):
+                b.kind, b.level = "heading", 2
+    return blocks
+
+
+_ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|etc|inc|ltd|llc|co|corp|vs|no|mr|mrs|ms|dr|st|p\.ex|cf|art|ex|n°|sas|sarl)|\b[A-Za-z])\.$", re.I)
+_SENT_END = re.compile(r"[.!?](?:[\"'»”)\]]*)(?=\s+|$)")
+
+
+def sentences(text: str, blocks: list[Block]) -> list[Sentence]:
+    """Sentences of every non-heading block, with spans into `text` (abbreviations such as e.g., Inc. kept)."""
+    out: list[Sentence] = []
+    for bi, b in enumerate(blocks):
+        if b.kind == "heading":
+            continue
+        body_start = b.start
+        if b.kind == "item":
+            m = _ITEM.match(b.text)
+            body_start += m.end() if m else 0
+        seg = text[body_start:b.end]
+        cur = 0
+        for m in _SENT_END.finditer(seg):
+            end = m.end()
+            piece = seg[cur:end]
+            if _ABBREV.search(seg[max(cur, m.start() - 12):m.start() + 1]):
+                continue
+            if piece.strip():
+                out.append(_mk(text, body_start + cur, body_start + end, bi))
+            cur = end
+        if seg[cur:].strip():
+            out.append(_mk(text, body_start + cur, b.end, bi))
+    return out
+
+
+def _mk(text: str, s: int, e: int, bi: int) -> Sentence:
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return Sentence(s, e, text[s:e], bi)
