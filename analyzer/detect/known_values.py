@@ -147,7 +147,7 @@ class KnownValues:
                 continue
             hits = lexicon.scan(label).hits
             need = Need(hits[0].term.data_type, hits[0].term.details, f"custom:{label}") if hits else \
-                Need("personal_info.other", "custom", f"custom:{label}")
+                Need("personal_info.other", f"custom:{label}", f"custom:{label}")
             add(v, need)
             add(urllib.parse.quote(v.lower(), safe=""), need)
 

@@ -54,7 +54,7 @@ def found(det, value, key="x"):
     (sha256("19910423"), ("personal_info.other", "birth_date")),
     ("63.5", ("health_fitness.fitness", "weight")),            # custom label names a lexicon term
     ("leeloo gé", ("health_fitness.health", "contraception")),   # the label says what it is (EN "pill")
-    ("TURQUOISE", ("personal_info.other", "custom")),
+    ("TURQUOISE", ("personal_info.other", "custom:favourite_colour")),
 ])
 def test_forms(det, value, expected):
     assert found(det, value) == {expected}
