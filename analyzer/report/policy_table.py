@@ -4,8 +4,6 @@ JSON goes to stdout or, atomically (0600), to `output`; a table written to a fil
 
 from __future__ import annotations
 
-import json
-from io import StringIO
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ..fsutil import atomic_write_text
+from .tables import emit_plain
 
 MAX_SENTENCE = 160
 MAX_TYPES_SHOWN = 4
@@ -60,18 +58,4 @@ def render_policy(d: dict[str, Any], console: Console) -> None:
 
 def emit_policy(d: dict[str, Any], fmt: str, output: Path | str | None) -> None:
     """Print (stdout) or write atomically (output) an hpa.policy/1 dict; fmt: table | json."""
-    if fmt == "json":
-        text = json.dumps(d, indent=2, ensure_ascii=False, default=str) + "\n"
-        if output is None:
-            print(text, end="")
-        else:
-            atomic_write_text(output, text)
-        return
-    if fmt != "table":
-        raise ValueError(f"unknown format for a policy: {fmt}")
-    if output is None:
-        render_policy(d, Console())
-        return
-    buf = StringIO()
-    render_policy(d, Console(file=buf, width=160, no_color=True, force_terminal=False))
-    atomic_write_text(output, buf.getvalue())
+    emit_plain(d, fmt, output, render_policy)

@@ -1,0 +1,15 @@
+.class public Lfr/hpa/demo/grossesse/MainActivity;
+.super Landroid/app/Activity;
+.source "MainActivity.java"
+
+.method public constructor <init>()V
+    .registers 1
+    invoke-direct {p0}, Landroid/app/Activity;-><init>()V
+    return-void
+.end method
+
+.method public static backend()Ljava/lang/String;
+    .registers 1
+    const-string v0, "https://api.grossesse.example/v1/suivi"
+    return-object v0
+.end method
