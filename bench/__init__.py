@@ -1,0 +1,1 @@
+"""hpa's benchmarks (`python -m bench`), labeled detection corpus (`bench.quality`) and fuzzers (`python -m bench.fuzz`)."""
