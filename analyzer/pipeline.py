@@ -231,6 +231,65 @@ def _fold_parallel(flows: Iterable[Flow], acc: Accumulator, jobs: int) -> None:
             acc.merge(f.result())
 
 
+class _RangeReader:
+    """A binary file seen only from `start` to `end`, both on line starts (readline is all iter_jsonl uses)."""
+
+    def __init__(self, fp, end: int):
+        self.fp, self.end = fp, end
+
+    def readline(self, limit: int = -1) -> bytes:
+        left = self.end - self.fp.tell()
+        if left <= 0:
+            return b""
+        return self.fp.readline(left if limit < 0 else min(limit, left))
+
+
+def _jsonl_ranges(path: Path, n: int) -> list[tuple[int, int]]:
+    size = path.stat().st_size
+    cuts = [0]
+    with open(path, "rb") as fp:
+        for i in range(1, n):
+            fp.seek(size * i // n)
+            fp.readline()                       # move to the start of the next line
+            if cuts[-1] < fp.tell() < size:
+                cuts.append(fp.tell())
+    cuts.append(size)
+    return list(zip(cuts, cuts[1:]))
+
+
+def _worker_fold_range(path: str, start: int, end: int) -> tuple[Accumulator, int, dict[str, int]]:
+    from .traffic.jsonl import iter_jsonl
+
+    assert _worker_acc is not None
+    part = Accumulator(_worker_acc.recipients, _worker_acc.detector, _worker_acc.limits)
+    skipped: dict[str, int] = {}
+    n = 0
+    with open(path, "rb") as fp:
+        fp.seek(start)
+        for flow in iter_jsonl(_RangeReader(fp, end), skipped):
+            flow.source = flow.source or path
+            part.add(flow)
+            n += 1
+    return part, n, skipped
+
+
+def _fold_jsonl_ranges(src: Any, acc: Accumulator, jobs: int) -> None:
+    """hpa JSONL splits on line boundaries: each worker reads its own byte range, so no flow crosses processes."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    ranges = _jsonl_ranges(src.path, jobs * 8)
+    with ProcessPoolExecutor(jobs, mp_context=mp.get_context("fork"), initializer=_worker_init,
+                             initargs=(acc.recipients, acc.detector, acc.limits)) as pool:
+        futures = [pool.submit(_worker_fold_range, str(src.path), a, b) for a, b in ranges]
+        for f in futures:
+            part, n, skipped = f.result()
+            acc.merge(part)
+            src.stats.flows += n
+            for reason, k in skipped.items():
+                src.stats.skipped[reason] = src.stats.skipped.get(reason, 0) + k
+
+
 def _load_capture_meta(paths: Iterable[Path]) -> dict[str, Any] | None:
     for p in paths:
         meta = p / "meta.json" if p.is_dir() else None
@@ -273,7 +332,9 @@ def analyze(paths: list[str | Path], opts: AnalyzeOptions | None = None) -> Repo
     stats = InputStats()
     sources = [open_capture(p) for p in ppaths]      # opening validates every file before any work
     for src in sources:
-        if opts.jobs > 1:
+        if opts.jobs > 1 and src.format == "jsonl":
+            _fold_jsonl_ranges(src, acc, opts.jobs)
+        elif opts.jobs > 1:
             _fold_parallel(src, acc, opts.jobs)
         else:
             for flow in src:
