@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,10 +11,11 @@ from typing import Any, Callable, Iterable
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from ..errors import InputError
 from ..fsutil import private_dir
-from .appsfile import AppSpec, read_apps_csv
+from .appsfile import AppSpec, check_files, read_apps_csv
 from .guide import write_guide
-from .task import read_result, run_app_isolated
+from .task import failed_result, read_result, run_app_isolated
 
 
 @dataclass
@@ -40,12 +42,61 @@ def _dask(todo: list[AppSpec], opts: BatchOptions) -> Iterable[dict[str, Any]]:
     """Each worker declares its device slots as the Dask resource `device` (`dask worker --resources device=2`)."""
     from distributed import Client, as_completed as dask_completed
 
-    with Client(opts.scheduler, timeout="30s") as client:
-        futures = [client.submit(run_app_isolated, s.to_dict(), str(Path(opts.output).resolve()), opts.timeout,
-                                 opts.redact, opts.retries, resources={"device": 1}, pure=False, key=f"hpa-{s.app_id}")
+    out = str(Path(opts.output).resolve())
+    try:
+        client = Client(opts.scheduler, timeout="30s")
+    except (OSError, ValueError) as e:
+        raise InputError(opts.scheduler, f"cannot reach the Dask scheduler ({e})") from None
+    with client:
+        workers = client.scheduler_info().get("workers", {}).values()
+        if not any((w.get("resources") or {}).get("device", 0) >= 1 for w in workers):
+            # tasks would wait forever for a device slot
+            raise InputError(opts.scheduler, "no Dask worker declares a device slot; start workers with "
+                                             "`dask worker SCHEDULER --resources device=N`")
+        run = uuid.uuid4().hex[:8]      # keys unique per batch: two batches sharing a cluster never share a task
+        futures = [client.submit(run_app_isolated, s.to_dict(), out, opts.timeout, opts.redact, opts.retries,
+                                 resources={"device": 1}, pure=False, key=f"hpa-{s.app_id}-{run}")
                    for s in todo]
+        specs = {f.key: s for f, s in zip(futures, todo)}
         for f in dask_completed(futures):
-            yield f.result()
+            try:
+                yield f.result()
+            except Exception as e:  # the worker died under it (KilledWorker...): record it, go on with the others
+                yield failed_result(specs[f.key], out, f"{type(e).__name__}: {e}", opts.retries + 1)
+
+
+def _check_scheduler(address: str) -> None:
+    """Fail fast, before any app starts, when the address is malformed or nothing listens there (Dask itself
+    would retry for 30 s and then raise)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        host = port = None
+    if parts.scheme != "tcp":
+        return                                  # tls://, ucx://...: left to Dask
+    if not host or not port:
+        raise InputError(address, "not a Dask scheduler address like tcp://HOST:PORT")
+    try:
+        socket.create_connection((host, port), timeout=10).close()
+    except OSError as e:
+        raise InputError(address, f"no Dask scheduler answers there ({e.strerror or e})") from None
+
+
+def _prepare_capture_ca(apps: list[AppSpec]) -> None:
+    """Create the capture CA once, before apps run side by side: parallel proxies starting on a fresh machine would
+    each generate their own CA into the shared confdir, and an app would then distrust its proxy's certificates."""
+    if all(a.device_kind[0] == "manual" for a in apps):
+        return
+    from mitmproxy.certs import CertStore
+    from mitmproxy.options import CONF_BASENAME
+
+    from ..capture.run import mitm_confdir
+
+    CertStore.from_store(mitm_confdir(), CONF_BASENAME, 2048)   # 2048: mitmproxy's default key_size
 
 
 def run_batch(opts: BatchOptions, console: Console | None = None,
@@ -57,6 +108,11 @@ def run_batch(opts: BatchOptions, console: Console | None = None,
     todo = [a for a in apps if not (opts.resume and (read_result(out, a.app_id) or {}).get("status") == "done")]
     if len(todo) < len(apps):
         console.print(f"resuming: {len(apps) - len(todo)} app(s) already done")
+    check_files(todo, opts.apps_csv)
+    if todo and opts.scheduler:
+        _check_scheduler(opts.scheduler)
+    if todo:
+        _prepare_capture_ca(todo)
     runner = _dask if opts.scheduler else _local
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=False) as progress:

@@ -86,3 +86,13 @@ def read_apps_csv(path: str | Path) -> list[AppSpec]:
             known_values=_resolve(base, row.get("known_values") or ""),
         ))
     return apps
+
+
+def check_files(apps: list[AppSpec], apps_csv: str | Path) -> None:
+    """Before a batch starts: a typo in a path is found now, not after each app's capture (and its retry)."""
+    for a in apps:
+        for col in ("apk", "policy", "data_safety", "known_values"):
+            value = getattr(a, col)
+            if value and not re.match(r"^https?://", value) and not Path(value).is_file():
+                raise InputError(apps_csv, f"{a.app_id}: {col} {value}: no such file (paths are relative to "
+                                           f"{Path(apps_csv).name})")

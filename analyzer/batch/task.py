@@ -61,7 +61,7 @@ def _capture(spec: AppSpec, out: Path) -> Path:
     from ..errors import CaptureError
 
     kind, arg = spec.device_kind
-    opts = CaptureOptions(apk=spec.apk, output=str(out), known_values=spec.known_values)
+    opts = CaptureOptions(apk=spec.apk, output=str(out), known_values=spec.known_values, app_id=spec.app_id)
     if kind == "simulate":
         opts.simulate = arg or "demo-basic"
     elif kind == "serial":
@@ -114,13 +114,22 @@ def failed_result(spec: AppSpec, out: str | Path, error: str, attempts: int) -> 
     return result
 
 
+def _signal_name(n: int) -> str:
+    try:
+        return signal.Signals(n).name
+    except ValueError:
+        return f"signal {n}"
+
+
 def run_app_isolated(spec_dict: dict[str, Any], out: str, timeout: float, redact: bool = False,
                      retries: int = 1) -> dict[str, Any]:
     """Run one app in a child process with a time limit; retried once, then recorded as failed with its error."""
     spec = AppSpec(**spec_dict)
     error = "not run"
     for attempt in range(1, retries + 2):
-        cmd = [sys.executable, "-m", "analyzer.batch.task", json.dumps(spec_dict), out, "1" if redact else "0"]
+        # (runpy warns that the package imported this module first: harmless, and it would hide the real error line)
+        cmd = [sys.executable, "-W", "ignore::RuntimeWarning:runpy", "-m", "analyzer.batch.task", json.dumps(spec_dict), out, "1" if redact else "0",
+               str(os.getpid())]
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
         try:
             _, err = proc.communicate(timeout=timeout)
@@ -135,14 +144,74 @@ def run_app_isolated(spec_dict: dict[str, Any], out: str, timeout: float, redact
                 result["attempts"] = attempt
                 return result
             error = "finished without a result"
+        elif proc.returncode < 0:                            # killed by a signal: no error line of its own
+            error = f"crashed: killed by {_signal_name(-proc.returncode)}"
         else:
-            lines = [ln for ln in err.decode("utf-8", "replace").splitlines() if ln.strip()]
+            lines = [ln for ln in err.decode("utf-8", "replace").splitlines()
+                     if ln.strip() and "Warning:" not in ln]
             error = lines[-1][:500] if lines else f"exited with code {proc.returncode}"
     return failed_result(spec, out, error, retries + 1)
 
 
+# -- test hook (tests/hostile): HPA_TEST_FAULT="FAULT[:APP_ID][,...]" injects a fault into this child, right after
+# the capture ran (so a partial capture exists): hang | crash | enospc | proxy_died | device_gone. Read here only;
+# without the variable nothing changes. A real proxy death or unplugged device needs a device backend to test.
+FAULT_ENV = "HPA_TEST_FAULT"
+
+
+def _injected_fault(app_id: str) -> str | None:
+    for item in os.environ.get(FAULT_ENV, "").split(","):
+        fault, _, target = item.strip().partition(":")
+        if fault and (not target or target == app_id):
+            return fault
+    return None
+
+
+def _arm_fault(fault: str) -> None:
+    import errno
+
+    from ..errors import CaptureError
+
+    real_capture = globals()["_capture"]
+
+    def faulty_capture(spec: AppSpec, out: Path) -> Path:
+        run_dir = real_capture(spec, out)
+        if fault == "hang":
+            time.sleep(24 * 3600)
+        elif fault == "crash":
+            os.kill(os.getpid(), signal.SIGSEGV)
+        elif fault == "enospc":
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(run_dir / "report.json"))
+        elif fault == "proxy_died":
+            raise CaptureError("the proxy died mid-capture (injected fault)")
+        elif fault == "device_gone":
+            raise CaptureError("the device disappeared mid-capture (injected fault)")
+        return run_dir
+
+    globals()["_capture"] = faulty_capture
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """A batch killed with SIGKILL cannot stop its apps (each runs in its own session so a timeout can kill its
+    group): ask Linux to kill this child when the thread that started it dies, so no orphan writes on after a kill
+    and a `--resume` never races an old attempt."""
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)                        # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):                        # not Linux: the timeout still bounds an orphan
+        return
+    if os.getppid() != parent_pid:                          # the parent died before prctl took effect
+        os._exit(1)
+
+
 def _child(argv: list[str]) -> int:
     spec = AppSpec(**json.loads(argv[0]))
+    if len(argv) > 3:
+        _die_with_parent(int(argv[3]))
+    fault = _injected_fault(spec.app_id)
+    if fault:
+        _arm_fault(fault)
     try:
         run_app(spec, argv[1], redact=argv[2] == "1")
     except Exception as e:  # the parent records the last line; the traceback stays in the child's stderr

@@ -24,3 +24,4 @@ class CaptureOptions:
     listen_port: int = 0
     output: str = "captures"
     known_values: str | None = None    # hpa.persona/1 JSON of the test identity
+    app_id: str | None = None          # the package to file the run under (batch: the apps.csv app_id)

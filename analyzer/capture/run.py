@@ -107,8 +107,9 @@ def _run_simulated(opts: CaptureOptions) -> Path:
     sc = load_scenario(opts.simulate or "")
     persona = merge_persona(sc.persona, load_known_values(opts.known_values))
     run_id = new_run_id()
-    run_dir = run_folder(opts.output, sc.app_id, run_id)
-    meta = RunMeta(app_id=sc.app_id, app_name=sc.app_name, run_id=run_id, backend="simulate", mode="proxy",
+    app_id = opts.app_id or sc.app_id
+    run_dir = run_folder(opts.output, app_id, run_id)
+    meta = RunMeta(app_id=app_id, app_name=sc.app_name, run_id=run_id, backend="simulate", mode="proxy",
                    simulated=True, sinkhole=True, scenario=sc.name, device=simulated_device(sc), persona=persona,
                    options=_options_record(opts), first_party_domains=sc.first_party_domains)
     meta.notes.append("simulated app: synthetic traffic played by hpa, not a real app; answered by the sinkhole "

@@ -50,6 +50,10 @@ def sniff_format(data: bytes, name: str = "", ctype: str = "") -> str:
 
 
 def decode_text(data: bytes, source: str) -> str:
+    # cp1252 decodes almost any bytes: a NUL or many control bytes say it is an image or an archive, not text
+    sample = data[:65536]
+    if b"\x00" in sample or sum(b < 9 or 13 < b < 32 for b in sample) > len(sample) // 100:
+        raise InputError(source, "policy is a binary file, not text, HTML or PDF")
     for enc in ("utf-8-sig", "cp1252"):
         try:
             return data.decode(enc)

@@ -43,12 +43,20 @@ def is_ip(host: str) -> bool:
         return False
 
 
+# Reserved top-level names (RFC 2606, RFC 6761): not in the public suffix list, yet used exactly like one
+# by test set-ups and demos ('api.cycle.example' belongs to 'cycle.example').
+RESERVED_TLDS = frozenset({"example", "test", "invalid", "localhost", "local", "internal", "lan", "home.arpa"})
+
+
 @lru_cache(maxsize=65536)
 def split_host(host: str) -> tuple[str, str]:
     """(label, suffix) of the registrable domain: 'sdk.iad-01.braze.com' -> ('braze', 'com'); ('', '') when none."""
     h = normalize_host(host)
     if not h or is_ip(h):
         return "", ""
+    labels = h.split(".")
+    if len(labels) >= 2 and labels[-1] in RESERVED_TLDS:
+        return labels[-2], labels[-1]
     r = _tld()(h)
     return (r.domain, r.suffix) if r.suffix else ("", "")
 

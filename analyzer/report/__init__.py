@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ..errors import InputError
 from ..fsutil import atomic_write_text
 from ..model import Report
 from .redact import redact_report
@@ -41,7 +42,15 @@ def emit_report(report: Report, fmt: str, output: Path | str | None, redact: boo
     if output is None:
         sys.stdout.write(text)
     else:
+        _write_output(output, text)
+
+
+def _write_output(output: Path | str, text: str) -> None:
+    # an output that cannot be written (a folder, a path under a file, no permission) is the user's input error
+    try:
         atomic_write_text(output, text)
+    except OSError as e:
+        raise InputError(output, f"cannot write the report here ({e.strerror or e.__class__.__name__})") from None
 
 
 def write_capture_reports(report: Report, run_dir: Path | str, redact: bool = False) -> tuple[Path, Path]:

@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..fsutil import atomic_write_bytes, atomic_write_text, private_dir
-from .redact import keyed, redact_url, redaction_key
+from .redact import keyed, redact_location, redact_url, redaction_key
 
 
 def run_folders(root: Path) -> Iterator[Path]:
@@ -24,13 +24,22 @@ def run_folders(root: Path) -> Iterator[Path]:
 
 
 def _tables(run: Path, root: Path, key: bytes | None) -> dict[str, list[dict[str, Any]]]:
+    try:
+        report = json.loads((run / "report.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError) as e:
+        raise InputError(run / "report.json", f"unreadable report ({e.__class__.__name__})") from None
+    try:
+        return _run_tables(report, run, root, key)
+    except (KeyError, TypeError, AttributeError) as e:     # a report.json not written by hpa (or edited)
+        raise InputError(run / "report.json", f"not an hpa.report/1 document ({e.__class__.__name__}: {e})") from None
+
+
+def _run_tables(report: Any, run: Path, root: Path, key: bytes | None) -> dict[str, list[dict[str, Any]]]:
     from ..decode import decode_flow
     from ..traffic import open_capture
 
-    try:
-        report = json.loads((run / "report.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError) as e:
-        raise InputError(run / "report.json", f"unreadable report ({e.__class__.__name__})") from None
+    if not isinstance(report, dict):
+        raise TypeError("not a JSON object")
     app_id = (report.get("app") or {}).get("id")
     rel = str(run.relative_to(root)) if run != root else "."
     base = {"app_id": app_id, "run": rel}
@@ -47,7 +56,9 @@ def _tables(run: Path, root: Path, key: bytes | None) -> dict[str, list[dict[str
                       "request_bytes": len(flow.request_body), "response_bytes": flow.response_size})
         if flow.kind in ("http", "websocket"):
             for f in decode_flow(flow).fields:
-                fields.append({**base, "flow_id": flow.id, "host": flow.host, "location": f.location, "key": f.key,
+                fields.append({**base, "flow_id": flow.id, "host": flow.host,
+                               "location": redact_location(f.location, key) if key else f.location,
+                               "key": redact_location(f.key, key) if key else f.key,
                                "value": keyed(f.value, key) if key else f.value})
     data_flows = []
     for df in report.get("data_flows", []):
@@ -57,7 +68,8 @@ def _tables(run: Path, root: Path, key: bytes | None) -> dict[str, list[dict[str
                            "entity": r.get("entity"), "domain": r["domain"], "party": r["party"],
                            "categories": "; ".join(r.get("categories", [])), "consistency": df.get("consistency"),
                            "data_safety": df.get("data_safety"), "requests": df.get("evidence_count"),
-                           "example_flow": ev.get("flow_id"), "example_location": ev.get("location"),
+                           "example_flow": ev.get("flow_id"),
+                           "example_location": redact_location(ev.get("location") or "", key) if key else ev.get("location"),
                            "example_excerpt": keyed(ev.get("excerpt", ""), key) if key else ev.get("excerpt")})
     findings = [{**base, "kind": f["kind"], "severity": f["severity"], "summary": f["summary"],
                  "evidence": len(f.get("evidence", [])), "verdict": (report.get("label") or {}).get("verdict")}
@@ -77,6 +89,8 @@ def export_tables(captures_dir: str, fmt: str, output: str | None, redact: bool 
     for run in runs:
         for name, rows in _tables(run, root, key).items():
             tables[name] += rows
+    if output and Path(output).exists() and not Path(output).is_dir():
+        raise InputError(output, "exists and is not a folder (give a folder for the tables)")
     out = private_dir(output or root / "export")
     written = {}
     for name, rows in tables.items():

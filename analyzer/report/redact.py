@@ -52,11 +52,30 @@ def redact_url(url: str, key: bytes) -> str:
     return f"{parts.scheme}://{parts.netloc}{'/'.join(segs)}{q}"
 
 
+# A location names keys, and a key can be a value: {"users": {"<android id>": ...}}, a form field named by an email.
+# Keep the segments that read as key names (letters, `_$-`, a short number); hash the rest.
+_LOC_SPLIT = re.compile(r"([.|\[\]])")
+_KEY_WORD = re.compile(r"^(?:[A-Za-z_$@][A-Za-z_$\-]{0,40}[0-9]{0,4}|[0-9]{1,6})$")
+_HEXISH = re.compile(r"^[0-9A-Fa-f\-]{12,}$")
+
+
+def redact_location(location: str, key: bytes) -> str:
+    out = []
+    for tok in _LOC_SPLIT.split(location):
+        if not tok or _LOC_SPLIT.fullmatch(tok) or (_KEY_WORD.match(tok) and not _HEXISH.match(tok)):
+            out.append(tok)
+        else:
+            out.append(keyed(tok, key))
+    return "".join(out)
+
+
 def _redact_evidence(ev: dict[str, Any], key: bytes) -> None:
     if ev.get("excerpt"):
         ev["excerpt"] = keyed(ev["excerpt"], key)
     if ev.get("url"):
         ev["url"] = redact_url(ev["url"], key)
+    if ev.get("location"):
+        ev["location"] = redact_location(ev["location"], key)
 
 
 def redact_report(report: dict[str, Any], key: bytes | None = None) -> dict[str, Any]:

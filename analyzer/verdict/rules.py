@@ -153,7 +153,7 @@ def _limits(report: Report) -> list[str]:
     if cov.simulated:
         lim.append("the app was simulated (a scripted scenario), not a real app run")
     if cov.duration_s is not None:
-        lim.append(f"observed for {cov.duration_s:.0f} s")
+        lim.append(f"observed for {cov.duration_s:.0f} s" if cov.duration_s >= 10 else f"observed for {cov.duration_s:.1f} s")
     phases = sorted(cov.phases)
     lim.append(f"phases observed: {', '.join(phases) if phases else 'unknown'}")
     lim.append(f"{cov.http_flows} requests intercepted, {cov.failed_tls} TLS connections refused interception, "
