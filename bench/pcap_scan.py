@@ -1,16 +1,20 @@
-"""Benchmark: the pcap fast path (RawPcapReader + byte pre-filter) against scapy's full dissection.
+"""Benchmark: the pcap fast path (RawPcapReader + byte pre-filter) against tshark and scapy's full dissection.
 
     .venv/bin/python bench/pcap_scan.py [--packets 1000000] [--sample 20000] [--seed 1]
 
 Writes a seeded synthetic capture (mostly TCP data and QUIC, some DNS and TLS ClientHellos) built
-from scapy templates whose bytes are varied, then times both readers in the same run.
+from scapy templates whose bytes are varied, then times, in the same run and on the same file, hpa's DNS/SNI
+extraction, `tshark -Y "dns or tls.handshake.type == 1"` (Debian's tshark, installed by the bench when missing)
+over every packet, and scapy's full dissection over a sample.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import struct
+import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -21,6 +25,7 @@ from scapy.layers.tls.extensions import ServerName, TLS_Ext_ServerName
 from scapy.utils import PcapReader
 
 from analyzer.traffic.pcap import iter_pcap
+from bench.peers import ensure_debian
 
 PHONE = "10.0.2.15"
 
@@ -67,9 +72,25 @@ def write_pcap(path: Path, packets: int, seed: int) -> None:
             fp.write(frame)
 
 
+def tshark_rate(path: Path, packets: int) -> tuple[float | None, str]:
+    """packets/s of tshark's own DNS/ClientHello extraction over the whole file, or (None, why not)."""
+    tshark, why = ensure_debian("tshark", "tshark")
+    if not tshark:
+        return None, why
+    t = time.perf_counter()
+    r = subprocess.run([tshark, "-n", "-r", str(path), "-Y", "dns or tls.handshake.type == 1", "-T", "fields",
+                        "-e", "dns.qry.name", "-e", "tls.handshake.extensions_server_name"],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    secs = time.perf_counter() - t
+    if r.returncode != 0:
+        return None, f"FAILED (tshark exit {r.returncode}: {r.stderr.strip()[:160]})"
+    return packets / secs, f"{sum(1 for line in r.stdout.splitlines() if line.strip())} records"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--packets", type=int, default=1_000_000)
+    quick = os.environ.get("HPA_BENCH_QUICK") == "1"
+    ap.add_argument("--packets", type=int, default=100_000 if quick else 1_000_000)
     ap.add_argument("--sample", type=int, default=20_000, help="packets given to scapy's full dissection")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
@@ -91,8 +112,14 @@ def main() -> None:
                 if n >= args.sample:
                     break
         full = n / (time.perf_counter() - t)
-    print(f"generated {args.packets} packets in {gen:.1f} s; flows found: {flows}; skipped: {skipped}")
+        tshark, tshark_note = tshark_rate(path, args.packets)
+    print(f"generated {args.packets} packets in {gen:.1f} s; flows found: {flows}; skipped: {skipped}; "
+          f"tshark: {tshark_note}")
     print(f"pcap_scan: {fast:,.0f} packets/s (scapy full dissection: {full:,.0f} packets/s, ratio {fast / full:.1f})")
+    if tshark:
+        print(f"pcap_scan_vs_tshark: {fast:,.0f} packets/s (tshark: {tshark:,.0f} packets/s, ratio {fast / tshark:.1f})")
+    else:
+        print(f"pcap_scan_vs_tshark: {fast:,.0f} packets/s (tshark: {tshark_note})")
 
 
 if __name__ == "__main__":
