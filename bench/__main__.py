@@ -20,7 +20,7 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 FIRST = ("quality", "trackhar_compare", "throughput")        # detection figures first, then the rest by name
-NOT_BENCHMARKS = {"__init__", "__main__", "fuzz"}          # fuzz is `make fuzz` (python -m bench.fuzz)
+NOT_BENCHMARKS = {"__init__", "__main__", "decode_mix", "peers"}   # shared helpers, not benchmarks
 
 CHILD = r"""
 import importlib, sys
@@ -45,6 +45,7 @@ def discover() -> list[str]:
         elif p.is_dir() and (p / "__init__.py").is_file():
             names.add(p.name)
     names -= NOT_BENCHMARKS
+    names = {n for n in names if not n.startswith("fuzz")}    # fuzzing is `make fuzz` (python -m bench.fuzz)
     return [n for n in FIRST if n in names] + sorted(names - set(FIRST))
 
 
