@@ -36,6 +36,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT / "bench") not in sys.path:           # the sibling fuzzers import each other by plain module name
+    sys.path.insert(0, str(ROOT / "bench"))
 APK_FIXTURES = ROOT / "tests" / "fixtures" / "apks"
 CASE_SECONDS = 20                  # one case longer than this is counted as a hang
 BOUND_WORDS = re.compile(r"bomb|limit|larger than|too (large|big|long|deep)|nest|exceed", re.I)
@@ -44,7 +46,6 @@ BOUND_WORDS = re.compile(r"bomb|limit|larger than|too (large|big|long|deep)|nest
 # --------------------------------------------------------------------------------------------- mutators
 def mutate_bytes(rng: random.Random, seed: bytes) -> bytes:
     """Byte-level mutation (flips, cuts, inserts, splices); the readers' fuzzer's own, reused."""
-    sys.path.insert(0, str(Path(__file__).parent))
     from fuzz_readers import mutate
     return mutate(rng, seed)
 
@@ -310,7 +311,7 @@ def fuzz_target(name: str, cases: int, rng: random.Random, work: Path, seed_list
                         t.bounds += 1
                 else:
                     t.unexpected += 1
-                    t.kinds[type(e).__name__] += 1
+                    t.kinds[f"{type(e).__name__}: {re.sub(r'[0-9]+', 'N', str(e))[:50]}"] += 1
                     if len(t.examples) < 3:
                         t.examples.append(f"case {i} (kept at {_keep(path, name, i)}):\n"
                                           + traceback.format_exc(limit=-4))
@@ -508,7 +509,6 @@ def main(argv: list[str] | None = None) -> int:
     want = (lambda n: args.only is None or n in args.only)
     rows: list[dict[str, Any]] = []
     t_all = time.perf_counter()
-    sys.path.insert(0, str(Path(__file__).parent))
     if want("readers"):
         import fuzz_readers
         for reader, c in fuzz_readers.run(args.cases, args.seed).items():
@@ -534,8 +534,9 @@ def main(argv: list[str] | None = None) -> int:
             t0 = time.perf_counter()
             t = fuzz_target(name, args.cases, rng, Path(d), seed_files[name])
             rows.append(t.row(name))
-            print(f"{name:12s} {t.row(name)}  {time.perf_counter() - t0:.0f} s"
-                  + (f"  unexpected kinds: {dict(t.kinds)}" if t.kinds else ""), flush=True)
+            print(f"{name:12s} {t.row(name)}  {time.perf_counter() - t0:.0f} s", flush=True)
+            for kind, n in t.kinds.most_common(8):
+                print(f"    {n:5d} x {kind}")
             for e in t.examples:
                 print(e)
     print(f"\n{'target':16s} {'cases':>7s} {'ok':>7s} {'InputError':>10s} {'skipped':>8s} {'bounds':>7s} "

@@ -128,8 +128,8 @@ def run_app_isolated(spec_dict: dict[str, Any], out: str, timeout: float, redact
     error = "not run"
     for attempt in range(1, retries + 2):
         # (runpy warns that the package imported this module first: harmless, and it would hide the real error line)
-        cmd = [sys.executable, "-W", "ignore::RuntimeWarning:runpy", "-m", "analyzer.batch.task", json.dumps(spec_dict), out, "1" if redact else "0",
-               str(os.getpid())]
+        cmd = [sys.executable, "-W", "ignore::RuntimeWarning:runpy", "-m", "analyzer.batch.task",
+               json.dumps(spec_dict), out, "1" if redact else "0", str(os.getpid())]
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
         try:
             _, err = proc.communicate(timeout=timeout)

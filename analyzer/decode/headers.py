@@ -13,15 +13,27 @@ def noise_headers() -> frozenset[str]:
     return frozenset(line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#"))
 
 
+# header name as sent -> its lower-case form when worth decoding, else None (names repeat in every request)
+_NAMES: dict[str, str | None] = {}
+
+
+def _informative_name(name: str) -> str | None:
+    n = name.lower()
+    r = None if n in noise_headers() or n == "cookie" else n
+    if len(_NAMES) >= 10_000:       # bounded: hostile captures may invent names
+        _NAMES.clear()
+    _NAMES[name] = r
+    return r
+
+
 def informative_headers(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """(lower-case name, value) of the headers worth decoding; cookies are handled by `cookies`."""
-    noise = noise_headers()
     out = []
+    names = _NAMES
     for name, value in headers:
-        n = name.lower()
-        if n in noise or n == "cookie":
-            continue
-        out.append((n, value))
+        n = names[name] if name in names else _informative_name(name)
+        if n is not None:
+            out.append((n, value))
     return out
 
 

@@ -16,7 +16,7 @@ from ..model import Field
 from . import b64, compression, json_body, protobuf
 from .form import looks_like_form, parse_form
 from .jwt_token import jwt_claims
-from .limits import MAX_DECODED_BYTES, MAX_DEPTH, MAX_FIELDS, TIME_BUDGET, BudgetExceeded, Limits
+from .limits import DEFAULT_LIMITS, MAX_DECODED_BYTES, MAX_DEPTH, MAX_FIELDS, TIME_BUDGET, BudgetExceeded, Limits
 from .multipart import parse_multipart
 from .query import label_repeats
 
@@ -30,6 +30,15 @@ _SHORT = b64.MIN_LEN          # shorter strings cannot be base64 or a JWT: emitt
 _OPENERS = ("{", "[", "")
 # Python recursion is used for nesting; this keeps it far below the interpreter limit whatever Limits says.
 _HARD_DEPTH = 200
+# Strings that look like base64 but decode to nothing acceptable ("fb_mobile_activate_app", "analytics-kotlin",
+# "Android Bugsnag Notifier") repeat in every request of an SDK. The verdict depends only on the string (and the
+# limits: kept for the default ones only), so it is remembered with the bytes its decoding counted and the depth
+# it was tried at (a deeper try might meet the depth bound). Bounded, so memory stays flat.
+_NOT_B64: dict[str, tuple[int, int]] = {}
+_NOT_B64_MAX = 50_000
+_NOT_B64_CHARS = 256
+_NUM_TEXT_N = 256
+_NUM_TEXT = tuple(str(i) for i in range(_NUM_TEXT_N))    # protobuf field numbers as keys, made once
 
 
 def is_printable(text: str) -> bool:
@@ -56,7 +65,7 @@ class Walker:
     """Per-flow state: the fields found so far and what is left of the budget."""
 
     __slots__ = ("limits", "flow_id", "fields", "bounds", "deadline", "produced", "max_depth", "_max_fields",
-                 "_max_chars")
+                 "_max_chars", "_bound_calls", "_not_b64")
 
     def __init__(self, limits: Limits, flow_id: str):
         self.limits = limits
@@ -68,9 +77,12 @@ class Walker:
         self.max_depth = min(limits.max_depth, _HARD_DEPTH)
         self._max_fields = limits.max_fields
         self._max_chars = limits.max_value_chars
+        self._bound_calls = 0
+        self._not_b64 = _NOT_B64 if limits == DEFAULT_LIMITS else None
 
     # --- budget -------------------------------------------------------------------------------------------
     def bound(self, name: str) -> None:
+        self._bound_calls += 1
         if name not in self.bounds:
             self.bounds.append(name)
 
@@ -175,11 +187,25 @@ class Walker:
         if len(s) * 3 // 4 > self.room():
             self.bound(MAX_DECODED_BYTES)
             return False
+        cache = self._not_b64 if len(s) <= _NOT_B64_CHARS else None
+        if cache is not None:
+            known = cache.get(s)
+            if known is not None and depth <= known[1]:
+                self.produced += known[0]
+                return False
         data = b64.b64decode(s)
         if not data:
             return False
         self.produced += len(data)
-        return self.walk_bytes(memoryview(data), f"{loc}|base64", key, depth + 1, strict=True)
+        n_fields, n_bounds, produced = len(self.fields), self._bound_calls, self.produced
+        ok = self.walk_bytes(memoryview(data), f"{loc}|base64", key, depth + 1, strict=True)
+        # remembered only when the try left no trace but the bytes counted (no field, no bound, nothing decompressed)
+        if not ok and cache is not None and len(self.fields) == n_fields and self._bound_calls == n_bounds \
+                and self.produced == produced:
+            if len(cache) >= _NOT_B64_MAX:
+                cache.clear()
+            cache[s] = (len(data), depth)
+        return ok
 
     # --- bytes: compression, JSON, text, protobuf -----------------------------------------------------------
     def walk_bytes(self, data: memoryview, loc: str, key: str, depth: int, strict: bool,
@@ -260,7 +286,7 @@ class Walker:
         seen: dict[int, int] = {}
         d1 = depth + 1
         for num, wt, value in entries:
-            key = str(num)
+            key = _NUM_TEXT[num] if num < _NUM_TEXT_N else str(num)
             if counts[num] > 1:
                 i = seen.get(num, 0)
                 seen[num] = i + 1

@@ -27,6 +27,14 @@ from .shapes import HEX_DIGEST, check
 from .text import Loc, compact, excerpt, parse_location
 
 RANK = {"known_value": 3, "adapter": 2}
+# Field outcomes memoized by (flow context, location, key, value): device facts, event names and settings repeat
+# in every request of a capture. Long values are rarely repeated and would bloat the memo.
+# A field is memoized on its second sighting only: ids and timestamps, unique per request, would otherwise fill
+# the memo (the first sightings are kept as hashes, a much smaller set).
+_MEMO_CHARS = 200
+_MEMO_MAX = 100_000
+_SEEN_MAX = 200_000
+_NOTHING: tuple[tuple, tuple] = ((), ())
 _NUMBER = re.compile(r"^-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?$")
 _EVENT_PARENTS = frozenset({"events", "event", "customevents", "evts"})
 
@@ -34,27 +42,30 @@ _EVENT_PARENTS = frozenset({"events", "event", "customevents", "evts"})
 class _Out:
     """Detections of one flow, de-duplicated as they arrive."""
 
-    __slots__ = ("flow_id", "best")
+    __slots__ = ("flow_id", "best", "log")
 
     def __init__(self, flow_id: str):
         self.flow_id = flow_id
         self.best: dict[tuple[str, str], tuple[int, list[Detection]]] = {}
+        self.log: list[tuple] | None = None      # when set, add() calls are recorded for the field memo
 
     def add(self, data_type: str, details: str, method: str, conf: float, location: str, exc: str) -> None:
+        if self.log is not None:
+            self.log.append((data_type, details, method, conf, location, exc))
         rank = RANK.get(method, 1)
         k = (location, data_type)
         cur = self.best.get(k)
-        det = Detection(data_type=data_type, details=details, method=method, confidence=round(conf, 2),
-                        location=location, excerpt=exc, flow_id=self.flow_id)
+        # a Detection is built only when kept (positional: this runs for every finding of every flow)
         if cur is None or rank > cur[0]:
-            self.best[k] = (rank, [det])
+            self.best[k] = (rank, [Detection(data_type, details, method, round(conf, 2), location, exc, self.flow_id)])
         elif rank == cur[0]:
-            for i, d in enumerate(cur[1]):
+            dets = cur[1]
+            for i, d in enumerate(dets):
                 if d.details == details:
                     if conf > d.confidence:
-                        cur[1][i] = det
+                        dets[i] = Detection(data_type, details, method, round(conf, 2), location, exc, self.flow_id)
                     return
-            cur[1].append(det)
+            dets.append(Detection(data_type, details, method, round(conf, 2), location, exc, self.flow_id))
 
     def result(self) -> list[Detection]:
         return [d for _, dets in self.best.values() for d in dets]
@@ -83,6 +94,9 @@ class Detector:
             "sexual_orientation", "ethnicity", "religion")))
         self._slots: dict[tuple[str, str], _Slot] = {}
         self._flows: dict[tuple[str, str], tuple[Adapter | None, bool, bool, bool]] = {}
+        self._memos: dict[tuple, dict[tuple[str, str, str], tuple[tuple, tuple]]] = {}   # per flow context
+        self._memo_n = 0
+        self._seen: set[int] = set()
 
     def __getstate__(self):          # sent to worker processes: rebuilt there, caches are not worth copying
         return {"persona": self.persona}
@@ -104,8 +118,42 @@ class Detector:
                 self._flows.clear()
             self._flows[fk] = fi
         st = _FlowState(*fi)
+        # what a field yields depends only on it and on this context (adapter, path guards, user context)
+        ctx = (id(fi[0]), fi[1], fi[2], fi[3])
+        memo = self._memos.get(ctx)
+        if memo is None:
+            memo = self._memos[ctx] = {}
         for f in fields:
+            v = f.value
+            if type(v) is not str or len(v) > _MEMO_CHARS:
+                self._field(f, st, out)
+                continue
+            mk = (f.location, f.key, v)
+            hit = memo.get(mk)
+            if hit is _NOTHING:             # most fields: nothing found, no state
+                continue
+            if hit is not None:             # replay: the same detections, and the same per-flow state for this f
+                for a in hit[0]:
+                    out.add(*a)
+                for op in hit[1]:
+                    _apply(st, f, op)
+                continue
+            h = hash((ctx, mk))
+            if h not in self._seen:
+                if len(self._seen) >= _SEEN_MAX:
+                    self._seen.clear()
+                self._seen.add(h)
+                self._field(f, st, out)
+                continue
+            out.log = log = []
+            st.log = ops = []
             self._field(f, st, out)
+            out.log = st.log = None
+            self._memo_n += 1
+            if self._memo_n > _MEMO_MAX:
+                self._memos.clear()         # this flow's dict lives on until the flow ends: harmless
+                self._memo_n = 1
+            memo[mk] = (tuple(log), tuple(ops)) if log or ops else _NOTHING
         self._finish(st, out)
         return out.result()
 
@@ -156,7 +204,7 @@ class Detector:
         value = f.value if isinstance(f.value, str) else str(f.value)
         v = value.strip()
         if st.pairs_wanted:
-            st.siblings.setdefault(loc.parent, {})[sl.sib] = f
+            _state(st, f, (_SIBLING, loc.parent, sl.sib))
         if not v:
             return
         if self.known is not None:
@@ -188,7 +236,7 @@ class Detector:
                     out.add(h.data_type, h.details, h.method, h.conf, location, excerpt(key, value))
                 return
             if role == "pair":
-                st.adapter_pairs.append((f, loc, rule))
+                _state(st, f, (_ADAPTER_PAIR, loc, rule))
                 return
             params = role == "params"
 
@@ -210,7 +258,7 @@ class Detector:
             i = location.rfind("[")
             c = parse_coord(v, 180.0)
             if c is not None:
-                st.list_coords.setdefault((loc.path, location[:i]), {})[location[i + 1:-1]] = (f, c[0], c[1])
+                _state(st, f, (_LIST_COORD, (loc.path, location[:i]), location[i + 1:-1], c[0], c[1]))
         c0 = v[0]
         if "@" in v or c0 == "+":
             for p in self.personal.by_value(v):
@@ -232,9 +280,9 @@ class Detector:
             return
         # generic name/value pairs ({"name": "mood", "value": "sad"}): joined after the loop
         if sl.pair_name:
-            st.generic_pairs.setdefault(loc.parent, [None, None])[0] = f
+            _state(st, f, (_GENERIC_PAIR, loc.parent, 0))
         if sl.pair_value:
-            st.generic_pairs.setdefault(loc.parent, [None, None])[1] = f
+            _state(st, f, (_GENERIC_PAIR, loc.parent, 1))
 
         # health and fitness
         root = loc.root
@@ -255,14 +303,12 @@ class Detector:
         if c is None:
             return
         if for_known:
-            items = st.known_coords.setdefault(group, [])
-            if len(items) < 16:          # a long list of numbers is a series, not a position
-                items.append((f, c[0], c[1]))
+            _state(st, f, (_KNOWN_COORD, group, c[0], c[1]))
         else:
             which = "lat" if ckey in self.lat_keys else "lon"
             if which == "lat" and abs(c[0]) > 90:
                 return
-            st.coords.setdefault(group, {})[which] = (f, c[0], c[1])
+            _state(st, f, (_COORD, group, which, c[0], c[1]))
 
     # -- after all fields: pairs and coordinates ------------------------------------------------
     def _finish(self, st: "_FlowState", out: _Out) -> None:
@@ -333,7 +379,7 @@ class _Slot:
 
 class _FlowState:
     __slots__ = ("adapter", "static", "content_path", "user_ctx", "pairs_wanted", "siblings", "adapter_pairs",
-                 "generic_pairs", "coords", "known_coords", "list_coords")
+                 "generic_pairs", "coords", "known_coords", "list_coords", "log")
 
     def __init__(self, adapter: Adapter | None, static: bool, content_path: bool, user_ctx: bool):
         self.adapter = adapter
@@ -347,6 +393,38 @@ class _FlowState:
         self.coords: dict[str, dict[str, tuple[Field, float, int]]] = {}
         self.known_coords: dict[str, list[tuple[Field, float, int]]] = {}
         self.list_coords: dict[tuple[str, str], dict[str, tuple[Field, float, int]]] = {}
+        self.log: list[tuple] | None = None     # when set, state ops are recorded for the field memo
+
+
+# Per-flow state a field leaves, as ops (kind, ...) so that a memoized field can replay them for a new Field.
+_SIBLING, _ADAPTER_PAIR, _LIST_COORD, _GENERIC_PAIR, _KNOWN_COORD, _COORD = range(6)
+
+
+def _state(st: _FlowState, f: Field, op: tuple) -> None:
+    if st.log is not None:
+        st.log.append(op)
+    _apply(st, f, op)
+
+
+def _apply(st: _FlowState, f: Field, op: tuple) -> None:
+    kind = op[0]
+    if kind == _SIBLING:             # the most frequent op (every field of a pairs endpoint): no spare dict
+        d = st.siblings.get(op[1])
+        if d is None:
+            d = st.siblings[op[1]] = {}
+        d[op[2]] = f
+    elif kind == _KNOWN_COORD:
+        items = st.known_coords.setdefault(op[1], [])
+        if len(items) < 16:          # a long list of numbers is a series, not a position
+            items.append((f, op[2], op[3]))
+    elif kind == _COORD:
+        st.coords.setdefault(op[1], {})[op[2]] = (f, op[3], op[4])
+    elif kind == _LIST_COORD:
+        st.list_coords.setdefault(op[1], {})[op[2]] = (f, op[3], op[4])
+    elif kind == _ADAPTER_PAIR:
+        st.adapter_pairs.append((f, op[1], op[2]))
+    else:
+        st.generic_pairs.setdefault(op[1], [None, None])[op[2]] = f
 
 
 def _group(location: str, loc: Loc) -> str:

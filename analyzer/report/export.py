@@ -69,7 +69,8 @@ def _run_tables(report: Any, run: Path, root: Path, key: bytes | None) -> dict[s
                            "categories": "; ".join(r.get("categories", [])), "consistency": df.get("consistency"),
                            "data_safety": df.get("data_safety"), "requests": df.get("evidence_count"),
                            "example_flow": ev.get("flow_id"),
-                           "example_location": redact_location(ev.get("location") or "", key) if key else ev.get("location"),
+                           "example_location": (redact_location(ev.get("location") or "", key) if key
+                                                else ev.get("location")),
                            "example_excerpt": keyed(ev.get("excerpt", ""), key) if key else ev.get("excerpt")})
     findings = [{**base, "kind": f["kind"], "severity": f["severity"], "summary": f["summary"],
                  "evidence": len(f.get("evidence", [])), "verdict": (report.get("label") or {}).get("verdict")}

@@ -18,9 +18,11 @@ import ijson
 
 from ..model import Flow, TLSInfo
 from .bodies import decode_body
+from .capped_json import CappedStrings
 from .mitm import _name
 
 MAX_WS_MESSAGES = 10_000
+READ_BUFFER = 256 << 10             # ijson re-scans a token spanning buffers: a larger buffer keeps a long string cheap
 
 
 class EntryError(ValueError):
@@ -179,7 +181,16 @@ def entry_to_flows(entry: Any, fid: str, source: str | None = None) -> list[Flow
 
 def iter_har(fp: IO[bytes], skipped: dict[str, int], id_prefix: str, source: str | None = None) -> Iterator[Flow]:
     """Flows from an open HAR file; bad entries are counted in `skipped` by reason."""
-    entries = ijson.items(fp, "log.entries.item", use_float=True)
+    capped = CappedStrings(fp)          # a huge body string is cut (bounded memory and time), and counted
+    entries = ijson.items(capped, "log.entries.item", use_float=True, buf_size=READ_BUFFER)
+    try:
+        yield from _entries(entries, skipped, id_prefix, source)
+    finally:
+        if capped.truncated:
+            skipped["har_string_truncated"] = skipped.get("har_string_truncated", 0) + capped.truncated
+
+
+def _entries(entries: Iterator[Any], skipped: dict[str, int], id_prefix: str, source: str | None) -> Iterator[Flow]:
     n = 0
     while True:
         try:

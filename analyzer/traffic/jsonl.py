@@ -20,7 +20,10 @@ from ..model import Flow, TLSInfo
 from .bodies import decode_body
 
 FLOW_SCHEMA = "hpa.flow/1"
-MAX_LINE = 256 * 1024 * 1024         # a longer line is skipped without being parsed
+# A longer line is skipped without being parsed (a body of ~96 MiB): parsing holds the line, its JSON string, the
+# base64 text and the body at once, about 4x the line, and the whole analysis must stay under 1 GiB.
+MAX_LINE = 128 * 1024 * 1024
+_DISCARD_CHUNK = 8 * 1024 * 1024
 
 
 class RecordError(ValueError):
@@ -172,8 +175,8 @@ def iter_jsonl(fp: IO[bytes], skipped: dict[str, int]) -> Iterator[Flow]:
             return
         if len(line) >= MAX_LINE and not line.endswith(b"\n"):
             skipped["jsonl_line_too_long"] = skipped.get("jsonl_line_too_long", 0) + 1
-            while line and not line.endswith(b"\n"):        # discard the rest of that line
-                line = fp.readline(MAX_LINE)
+            while line and not line.endswith(b"\n"):        # discard the rest of that line, a chunk at a time
+                line = fp.readline(_DISCARD_CHUNK)
             continue
         if not line.strip():
             continue
@@ -182,6 +185,7 @@ def iter_jsonl(fp: IO[bytes], skipped: dict[str, int]) -> Iterator[Flow]:
         except (ValueError, RecursionError):
             skipped["bad_json_line"] = skipped.get("bad_json_line", 0) + 1
             continue
+        line = b""                      # drop the raw line before the body is decoded (peak memory)
         try:
             yield flow_from_dict(d)
         except RecordError:
