@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 from importlib import resources
-from urllib.parse import unquote
+
+from .query import unquote
 
 
 @lru_cache(maxsize=1)
@@ -52,6 +53,6 @@ def cookies(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
             if len(v) >= 2 and v[0] == v[-1] == '"':
                 v = v[1:-1]
             if "%" in v:   # cookie values are often percent-encoded (JSON, e-mail addresses)
-                v = unquote(v, errors="replace")
+                v = unquote(v)
             out.append((k, v))
     return out

@@ -65,7 +65,7 @@ class Walker:
     """Per-flow state: the fields found so far and what is left of the budget."""
 
     __slots__ = ("limits", "flow_id", "fields", "bounds", "deadline", "produced", "max_depth", "_max_fields",
-                 "_max_chars", "_bound_calls", "_not_b64")
+                 "_max_chars", "_bound_calls", "_not_b64", "_inline_below")
 
     def __init__(self, limits: Limits, flow_id: str):
         self.limits = limits
@@ -77,6 +77,7 @@ class Walker:
         self.max_depth = min(limits.max_depth, _HARD_DEPTH)
         self._max_fields = limits.max_fields
         self._max_chars = limits.max_value_chars
+        self._inline_below = _SHORT if self._max_chars >= _SHORT else 0     # strings walk_json may append as they are
         self._bound_calls = 0
         self._not_b64 = _NOT_B64 if limits == DEFAULT_LIMITS else None
 
@@ -125,12 +126,18 @@ class Walker:
             self.cut(loc, key, obj)
             return
         d1 = depth + 1
+        # Short strings, the bulk of SDK payloads, are appended here rather than through emit(): they are below
+        # max_value_chars by construction, and the field bound is checked the same way (time is checked by the
+        # emit() and walk calls that every payload also makes, and max_fields caps the rest).
+        fields, fid, max_fields, short = self.fields, self.flow_id, self._max_fields, self._inline_below
         if isinstance(obj, dict):
             for k, v in obj.items():
                 sub = f"{loc}.{k}"
-                if isinstance(v, str):
-                    if len(v) < _SHORT and v[:1] not in _OPENERS:
-                        self.emit(sub, k, v)
+                if type(v) is str:
+                    if len(v) < short and v[:1] not in _OPENERS:
+                        if len(fields) >= max_fields:
+                            raise BudgetExceeded(MAX_FIELDS)
+                        fields.append(Field(sub, k, v, fid))
                     else:
                         self.walk_text(v, sub, k, d1)
                 elif isinstance(v, (dict, list)):
@@ -140,9 +147,11 @@ class Walker:
         elif isinstance(obj, list):
             for i, v in enumerate(obj):
                 sub = f"{loc}[{i}]"
-                if isinstance(v, str):
-                    if len(v) < _SHORT and v[:1] not in _OPENERS:
-                        self.emit(sub, key, v)
+                if type(v) is str:
+                    if len(v) < short and v[:1] not in _OPENERS:
+                        if len(fields) >= max_fields:
+                            raise BudgetExceeded(MAX_FIELDS)
+                        fields.append(Field(sub, key, v, fid))
                     else:
                         self.walk_text(v, sub, key, d1)
                 elif isinstance(v, (dict, list)):
