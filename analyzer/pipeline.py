@@ -295,9 +295,42 @@ def _load_capture_meta(paths: Iterable[Path]) -> dict[str, Any] | None:
         meta = p / "meta.json" if p.is_dir() else None
         if meta and meta.is_file():
             try:
-                return json.loads(meta.read_text(encoding="utf-8"))
-            except (OSError, ValueError) as e:
-                raise InputError(meta, f"unreadable capture metadata ({e})") from None
+                d = json.loads(meta.read_text(encoding="utf-8"))
+            except (OSError, ValueError, RecursionError) as e:
+                raise InputError(meta, f"unreadable capture metadata ({str(e) or type(e).__name__})") from None
+            problem = _meta_problem(d)
+            if problem:
+                raise InputError(meta, f"bad capture metadata: {problem}")
+            return d
+    return None
+
+
+def _meta_problem(d: Any) -> str | None:
+    """What is wrong with the shape of a meta.json (written elsewhere, so hostile), or None. Only the keys the
+    analysis and the reports read are checked; others are carried along as they are."""
+    if not isinstance(d, dict):
+        return "not a JSON object"
+    app = d.get("app")
+    if app is not None:
+        if not isinstance(app, dict):
+            return "app is not an object"
+        for k in ("id", "name"):
+            if app.get(k) is not None and not isinstance(app[k], str):
+                return f"app.{k} is not a string"
+        fp = app.get("first_party_domains")
+        if fp is not None and not (isinstance(fp, list) and all(isinstance(x, str) for x in fp)):
+            return "app.first_party_domains is not a list of strings"
+    dur = d.get("duration_s")
+    if dur is not None and (isinstance(dur, bool) or not isinstance(dur, (int, float))):
+        return "duration_s is not a number"
+    phases = d.get("phases")
+    if phases is not None and not (isinstance(phases, list) and all(isinstance(p, dict) for p in phases)):
+        return "phases is not a list of objects"
+    if d.get("persona"):
+        try:
+            Persona.from_dict(d["persona"])
+        except ValueError as e:
+            return f"persona: {e}"
     return None
 
 

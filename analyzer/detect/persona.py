@@ -97,6 +97,8 @@ def load_persona(path: str | Path) -> Persona:
         data = json.loads(text)
     except json.JSONDecodeError as e:
         raise InputError(p, f"not valid JSON: {e.msg} at line {e.lineno}") from None
+    except RecursionError:
+        raise InputError(p, "not a persona: JSON nested too deep") from None
     try:
         return Persona.from_dict(data, strict=True)
     except ValueError as e:

@@ -177,4 +177,6 @@ def load_data_safety(path: str | Path) -> DataSafety:
         d = json.loads(raw)
     except json.JSONDecodeError as e:
         raise InputError(p, f"not valid JSON (line {e.lineno}: {e.msg})") from None
+    except RecursionError:
+        raise InputError(p, "not a Data-safety form: JSON nested too deep") from None
     return parse_data_safety(d, str(p))

@@ -4,6 +4,7 @@ and cut it into blocks (headings, paragraphs, list items) and sentences with cha
 from __future__ import annotations
 
 import io
+import logging
 import re
 import urllib.error
 import urllib.request
@@ -76,13 +77,20 @@ def html_to_text(html: str, source: str) -> str:
 
 def pdf_to_text(data: bytes, source: str) -> str:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
 
+    # pypdf logs its repairs ("EOF marker not found") through logging's last-resort handler: the CLI's promise is
+    # one line on stderr for a bad file, so they are kept off it.
+    log = logging.getLogger("pypdf")
+    if not log.handlers:
+        log.addHandler(logging.NullHandler())
+        log.propagate = False
     try:
         reader = PdfReader(io.BytesIO(data))
         pages = [p.extract_text() or "" for p in reader.pages]
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as e:
-        raise InputError(source, f"unreadable PDF: {e}") from None
+    except RecursionError:
+        raise InputError(source, "unreadable PDF: objects nested too deep") from None
+    except Exception as e:      # a hostile PDF reaches pypdf's every corner: any failure is a bad input, not a crash
+        raise InputError(source, f"unreadable PDF: {type(e).__name__}: {str(e)[:200]}") from None
     text = "\n\n".join(pages)
     if not text.strip():
         raise InputError(source, "the PDF has no extractable text (scanned image?)")

@@ -80,8 +80,9 @@ def read_entry(arc: Archive, z: zipfile.ZipFile, info: zipfile.ZipInfo, origin: 
     try:
         with z.open(info) as f:
             data = f.read(info.file_size + 1)    # zipfile stops at the declared size; +1 proves it
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError) as e:
-        # RuntimeError: an encrypted entry; NotImplementedError: an unknown compression method
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError, ValueError) as e:
+        # RuntimeError: an encrypted entry; NotImplementedError: an unknown compression method;
+        # ValueError: an offset before the start of a nested APK (a seek on BytesIO, where a file raises OSError)
         raise InputError(arc.path, f"{where}: corrupt zip entry ({e})") from None
     if len(data) != info.file_size:
         raise InputError(arc.path, f"{where}: size differs from the one declared")

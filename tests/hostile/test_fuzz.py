@@ -98,9 +98,6 @@ def test_apk(seed: int, input_seeds: dict, work: Path) -> None:
     only_input_error("apk", path)
 
 
-@pytest.mark.xfail(reason="recipients/apk_archive.read_entry: ValueError('negative seek value') escapes scan_apk "
-                          "for a split APK inside an .apks whose end-of-central-directory offset is too large "
-                          "(zipfile on BytesIO raises ValueError where a real file raises OSError)", strict=False)
 def test_apk_negative_seek_regression(tmp_path: Path) -> None:
     """The case the fuzz run found, as a plain test: it stays visible once the property passes."""
     import io
@@ -133,8 +130,6 @@ def test_policy_html(seed: int, input_seeds: dict, work: Path) -> None:
     only_input_error("policy_html", path)
 
 
-@pytest.mark.xfail(reason="policy/text.py PDF extraction: pypdf.errors.LimitReachedError (and other pypdf "
-                          "exceptions raised by page.extract_text) escape read_policy", strict=False)
 @SLOW
 @given(seed=SEED_INTS)
 def test_policy_pdf(seed: int, input_seeds: dict, work: Path) -> None:
@@ -168,14 +163,7 @@ def test_json_inputs(target: str, doc: object, seed: int, input_seeds: dict, wor
     only_input_error(target, path)
 
 
-@pytest.mark.parametrize("target", [
-    pytest.param("persona", marks=pytest.mark.xfail(
-        reason="detect/persona.load_persona: json.loads RecursionError on deeply nested JSON is not an InputError",
-        strict=False)),
-    pytest.param("data_safety", marks=pytest.mark.xfail(
-        reason="policy/data_safety.load_data_safety: RecursionError on deeply nested JSON is not an InputError",
-        strict=False)),
-])
+@pytest.mark.parametrize("target", ["persona", "data_safety"])
 def test_json_nested_100000_deep(target: str, work: Path) -> None:
     path = work / f"deep-{target}.json"
     path.write_bytes(b'{"custom":' * 100_000 + b"1" + b"}" * 100_000)
@@ -210,10 +198,8 @@ def test_apps_csv_rejects_path_walking_ids(app_id: str, tmp_path: Path) -> None:
         read_apps_csv(p)
 
 
-@pytest.mark.parametrize("case", ["empty", "random", "missing", "folder", "apk", "data_safety", pytest.param(
-    "policy", marks=pytest.mark.xfail(reason="policy/text.py: pypdf logs its repair warnings ('EOF marker not found') "
-                                             "to stderr through logging's last-resort handler, so a broken PDF prints "
-                                             "two lines instead of one", strict=False)), "persona"])
+@pytest.mark.parametrize("case", ["empty", "random", "missing", "folder", "apk", "data_safety", "policy",
+                                  "persona"])
 def test_cli_bad_file_exits_2_with_one_line(case: str, tmp_path: Path, rich_capture: Path) -> None:
     import subprocess
     import sys
