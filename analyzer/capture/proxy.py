@@ -72,6 +72,10 @@ class _ErrorLog(logging.Handler):
         self.messages.append(record.getMessage().strip().splitlines()[0])  # not mitmdump's --mode hint
 
 
+def _from_mitmproxy(record: logging.LogRecord) -> bool:
+    return record.name == "mitmproxy" or record.name.startswith("mitmproxy.")
+
+
 class RunningProxy:
     """A started proxy. `port`, `ca_cert`, `set_phase()`, `stop()`; use as a context manager."""
 
@@ -116,6 +120,11 @@ class RunningProxy:
         self.loop = asyncio.get_running_loop()
         opts = options.Options(listen_host=cfg.listen_host, listen_port=cfg.listen_port, confdir=str(cfg.confdir))
         master = DumpMaster(opts, with_termlog=False, with_dumper=False)
+        # mitmproxy's start-up check listens on the root logger: in hpa's process an ERROR from another thread
+        # (a batch's Dask client, an earlier proxy's late task) would make it exit. Only its own errors count.
+        check = master.addons.get("errorcheck")
+        if check is not None:
+            check.logger.addFilter(_from_mitmproxy)
         self.recorder = load_recorder_module().HpaRecorder()
         master.addons.add(self.recorder)
         mode = "wireguard" if cfg.mode == "wireguard" else "regular"
