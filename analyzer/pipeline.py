@@ -305,11 +305,31 @@ def _load_capture_meta(paths: Iterable[Path]) -> dict[str, Any] | None:
     return None
 
 
+MAX_META_DEPTH = 32     # hpa's own meta.json is 4 levels deep
+
+
+def _json_depth(d: Any) -> int:
+    """Nesting depth of a parsed JSON value, without recursion."""
+    deepest, stack = 0, [(d, 1)]
+    while stack:
+        v, depth = stack.pop()
+        if isinstance(v, (dict, list)):
+            deepest = max(deepest, depth)
+            stack.extend((x, depth + 1) for x in (v.values() if isinstance(v, dict) else v))
+    return deepest
+
+
 def _meta_problem(d: Any) -> str | None:
     """What is wrong with the shape of a meta.json (written elsewhere, so hostile), or None. Only the keys the
     analysis and the reports read are checked; others are carried along as they are."""
     if not isinstance(d, dict):
         return "not a JSON object"
+    if _json_depth(d) > MAX_META_DEPTH:        # the report carries meta along; deep nesting would overflow the stack
+        return f"nested deeper than {MAX_META_DEPTH} levels"
+    try:                                        # JSON \ud800 escapes decode to lone surrogates, which cannot be written
+        json.dumps(d, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return "text that is not valid Unicode (a lone surrogate)"
     app = d.get("app")
     if app is not None:
         if not isinstance(app, dict):
@@ -356,9 +376,10 @@ def analyze(paths: list[str | Path], opts: AnalyzeOptions | None = None) -> Repo
     policy = read_policy(opts.policy) if opts.policy else None
     data_safety = load_data_safety(opts.data_safety) if opts.data_safety else None
     static = scan_apk(opts.apk) if opts.apk else None
-    app_id = opts.app_id or (meta or {}).get("app", {}).get("id") or (static or {}).get("package")
+    meta_app = (meta or {}).get("app") or {}
+    app_id = opts.app_id or meta_app.get("id") or (static or {}).get("package")
 
-    first_party = list(opts.first_party_domains) + list((meta or {}).get("app", {}).get("first_party_domains") or [])
+    first_party = list(opts.first_party_domains) + list(meta_app.get("first_party_domains") or [])
     recipients = Recipients(app_id, first_party_domains=first_party, static=static, policy=policy)
     detector = Detector(persona)
     acc = Accumulator(recipients, detector, opts.limits)
@@ -391,8 +412,8 @@ def analyze(paths: list[str | Path], opts: AnalyzeOptions | None = None) -> Repo
         if meta.get("duration_s") is not None:
             coverage.duration_s = meta["duration_s"]
     app: dict[str, Any] = {"id": app_id}
-    if opts.app_name or (meta or {}).get("app", {}).get("name"):
-        app["name"] = opts.app_name or meta["app"]["name"]
+    if opts.app_name or meta_app.get("name"):
+        app["name"] = opts.app_name or meta_app["name"]
     report = Report(
         app=app,
         input=stats,

@@ -56,7 +56,7 @@ class Persona:
                 raise ValueError(f"{k} must be a number")
             try:
                 f = float(v)
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):     # OverflowError: an int too large for a float
                 raise ValueError(f"{k} must be a number") from None
             limit = 90.0 if k == "lat" else 180.0
             if not math.isfinite(f) or abs(f) > limit:

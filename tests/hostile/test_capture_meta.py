@@ -15,6 +15,9 @@ from analyzer.traffic import JsonlWriter
 
 CASES = {
     "nested_100000_deep": '{"a":' * 100_000 + "1" + "}" * 100_000,
+    "nested_500_deep": '{"custom":' * 500 + "1" + "}" * 500,      # parses, but would overflow the report's asdict
+    "lone_surrogate": '{"app": {"id": "\\ud800"}}',
+    "persona_lat_huge_int": '{"persona": {"lat": 1' + "0" * 400 + ', "lon": 1}}',
     "a_list": "[1]",
     "app_not_an_object": '{"app": "x"}',
     "persona_not_an_object": '{"persona": "x"}',
@@ -43,4 +46,13 @@ def test_meta_json_written_by_a_capture_still_reads(tmp_path: Path) -> None:
                                         ' "persona": {"email": "a@b.example"}}', encoding="utf-8")
     report = analyze([tmp_path])
     assert report.app == {"id": "org.x", "name": "X"} and report.coverage.duration_s == 12.5
+    assert any(df.data_type == "personal_info.email" for df in report.data_flows)
+
+
+def test_meta_json_with_null_app_reads(tmp_path: Path) -> None:
+    with JsonlWriter(tmp_path / "flows.jsonl") as w:
+        w.write(Flow(id="1", host="a.example", query="email=a@b.example"))
+    (tmp_path / "meta.json").write_text('{"app": null, "persona": {"email": "a@b.example"}}', encoding="utf-8")
+    report = analyze([tmp_path])
+    assert report.app == {"id": None}
     assert any(df.data_type == "personal_info.email" for df in report.data_flows)
