@@ -48,6 +48,8 @@ class TLSInfo:
     alpn: str | None = None
     intercepted: bool = True         # False: the client refused our certificate (pinning suspected)
     error: str | None = None
+    cert_org: str | None = None      # subject organisation of the upstream server's certificate, when seen
+    cert_sans: list[str] = field(default_factory=list)   # DNS names of that certificate (subjectAltName)
 
 
 @dataclass(slots=True)
@@ -75,6 +77,8 @@ class Flow:
     server_ip: str | None = None
     error: str | None = None                    # e.g. a TLS failure recorded by the proxy
     source: str | None = None                   # file it was read from
+    cnames: list[str] = field(default_factory=list)     # kind "dns": the CNAME chain answered for `host`, in order
+    body_encoding: str | None = None            # how the reader recovered the body bytes (e.g. "har:mitmproxy-latin-1")
 
     @property
     def url(self) -> str:
@@ -135,12 +139,22 @@ class Recipient:
 
 
 @dataclass(slots=True)
+class Attribution:
+    """How a host was tied to its company: `method` (domain_list | apk_sdk_hosts | sdk_fingerprint | tls_certificate |
+    dns_cname | inferred), `source` (the data file, APK class, header or certificate that decided it)."""
+
+    method: str
+    source: str
+
+
+@dataclass(slots=True)
 class Contact:
     host: str
     domain: str
     party: str
     entity: str | None
     categories: list[str] = field(default_factory=list)
+    attribution: Attribution | None = None
     flows: int = 0
     phases: list[str] = field(default_factory=list)
     cleartext: bool = False
