@@ -101,7 +101,7 @@ def static(
     output: OutOpt = None,
 ) -> None:
     """Static facts of an APK: permissions, tracker SDKs, hosts, network security (hpa.static/1)."""
-    from .recipients.static import scan_apk
+    from .static import scan_apk
     from .report.tables import emit_static
 
     emit_static(scan_apk(str(apk)), fmt.value, output)
@@ -155,9 +155,8 @@ def capture(
                           interact=interact.value, sinkhole=sinkhole, listen_host=listen_host,
                           listen_port=listen_port, output=str(output),
                           known_values=str(known_values) if known_values else None)
-    run_dir = run_capture(opts)
+    run_dir = run_capture(opts)      # its persona.json already holds --known-values, merged with the device's
     report = run([str(run_dir)], AnalyzeOptions(policy=policy, data_safety=str(data_safety) if data_safety else None,
-                                                known_values=str(known_values) if known_values else None,
                                                 apk=str(apk) if apk else None))
     write_capture_reports(report, run_dir, redact=redact)
     emit_report(report, fmt.value, None, redact=redact)

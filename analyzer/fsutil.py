@@ -1,4 +1,5 @@
-"""Private, atomic file writes: captures hold intimate data, and a crash must never leave half a file."""
+"""Files: private, atomic writes (captures hold intimate data, and a crash must never leave half a file), and the one
+way a JSON input file is read (every failure an InputError naming the file)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import os
 import tempfile
 from pathlib import Path
 from typing import Any
+
+from .errors import InputError
 
 DIR_MODE = 0o700
 FILE_MODE = 0o600
@@ -47,3 +50,25 @@ def atomic_write_text(path: str | Path, text: str, mode: int = FILE_MODE) -> Pat
 
 def atomic_write_json(path: str | Path, obj: Any, mode: int = FILE_MODE) -> Path:
     return atomic_write_text(path, json.dumps(obj, indent=2, ensure_ascii=False, default=str) + "\n", mode)
+
+
+def read_json_input(path: str | Path, what: str) -> Any:
+    """The parsed JSON of an input file (`what` names it in messages: "persona", "capture metadata"...).
+    A missing, unreadable, non-UTF-8, invalid or too deeply nested file is an InputError, never a traceback."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(p, "no such file") from None
+    except IsADirectoryError:
+        raise InputError(p, f"is a folder, not a {what} file") from None
+    except OSError as e:
+        raise InputError(p, f"cannot read {what} ({e.strerror or e})") from None
+    except UnicodeDecodeError:
+        raise InputError(p, f"cannot read {what}: not UTF-8 text") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise InputError(p, f"{what} is not valid JSON: {e.msg} at line {e.lineno}") from None
+    except RecursionError:
+        raise InputError(p, f"{what}: JSON nested too deep") from None

@@ -30,7 +30,7 @@ from decode_mix import make_flows  # noqa: E402
 from analyzer.decode import decode_flow  # noqa: E402
 from analyzer.detect import Detector, Persona  # noqa: E402
 from analyzer.model import Flow  # noqa: E402
-from analyzer.pipeline import Accumulator  # noqa: E402
+from analyzer.aggregate import Accumulator  # noqa: E402
 from analyzer.recipients import Recipients  # noqa: E402
 
 CORPUS = Path(__file__).parent / "quality" / "corpus"

@@ -231,7 +231,7 @@ MUTATORS: dict[str, Callable[[random.Random, bytes], bytes]] = {
 def call_target(name: str, path: Path) -> Any:
     """Run the reader a target stands for on one file."""
     if name == "apk":
-        from analyzer.recipients.static import scan_apk
+        from analyzer.static import scan_apk
         return scan_apk(str(path))
     if name in ("policy_html", "policy_pdf"):
         from analyzer.policy import read_policy

@@ -7,7 +7,7 @@
 A synthetic APK (>= 50,000 classes over several dex files, a few hundred of them under tracker SDK
 packages) is assembled once with Debian's smali and aapt and cached in bench/out/. Each method then
 finds the tracker SDKs in it, in the same run:
-  - hpa: analyzer.recipients.static.scan_apk (dex tables read directly, plus manifest, hosts...);
+  - hpa: analyzer.static.scan_apk (dex tables read directly, plus manifest, hosts...);
   - androguard: misc.AnalyzeAPK (full analysis with cross references), then the class names matched;
   - dexdump: the classes*.dex extracted, `dexdump` on them, the class-descriptor-like words kept
     (perl | sort | uniq, as exodus-core does), then every signature regex searched over that list.
@@ -181,7 +181,7 @@ def main() -> int:
     print(f"synthetic APK: {apk} ({apk.stat().st_size // 1024} KiB, built/cached in {time.perf_counter() - t:.1f} s)",
           file=sys.stderr)
 
-    from analyzer.recipients.static import scan_apk
+    from analyzer.static import scan_apk
     kb, note = load_kb_or_fallback()
     if note:
         print(f"note: {note}", file=sys.stderr)

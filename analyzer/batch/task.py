@@ -76,7 +76,7 @@ def _capture(spec: AppSpec, out: Path) -> Path:
 def run_app(spec: AppSpec, out: str | Path, redact: bool = False) -> dict[str, Any]:
     """Do the whole job for one app in this process; returns the result row (also written to result.json)."""
     from ..pipeline import AnalyzeOptions, analyze
-    from ..recipients.static import scan_apk
+    from ..static import scan_apk
     from ..report import report_dict, write_capture_reports
 
     out = Path(out)
@@ -87,7 +87,7 @@ def run_app(spec: AppSpec, out: str | Path, redact: bool = False) -> dict[str, A
     run_dir = _capture(spec, out)
     report = analyze([str(run_dir)], AnalyzeOptions(
         app_id=spec.app_id, app_name=spec.name, policy=spec.policy, data_safety=spec.data_safety, apk=spec.apk,
-        first_party_domains=spec.first_party_domains, known_values=spec.known_values))
+        first_party_domains=spec.first_party_domains))      # known values: in the capture's persona
     write_capture_reports(report, run_dir, redact=redact)
     result = {"app_id": spec.app_id, "name": spec.name, "category": spec.category, "status": "done", "error": None,
               "run_dir": str(run_dir.relative_to(out)), "report_html": str((run_dir / "report.html").relative_to(out)),

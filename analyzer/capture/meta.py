@@ -1,4 +1,5 @@
-"""The run folder and its descriptive files: run id, meta.json (hpa.capture/1), persona.json (hpa.persona/1)."""
+"""The run folder and its descriptive files: run id, meta.json (hpa.capture/1), persona.json (hpa.persona/1); and the
+checks a meta.json passes when read back (written elsewhere, so hostile)."""
 
 from __future__ import annotations
 
@@ -10,14 +11,14 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
+from ..detect.persona import Persona
 from ..errors import InputError
-from ..fsutil import atomic_write_json, private_dir
-from ..model import PERSONA_SCHEMA
+from ..fsutil import atomic_write_json, private_dir, read_json_input
 
 CAPTURE_SCHEMA = "hpa.capture/1"
-PERSONA_KEYS = ("advertising_id", "android_id", "email", "phone", "name", "birth_date", "lat", "lon")
+MAX_META_DEPTH = 32     # hpa's own meta.json is 4 levels deep
 _SAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 
@@ -65,7 +66,7 @@ class RunMeta:
     end_time: float | None = None
     phases: list[PhaseRecord] = field(default_factory=list)
     device: dict[str, Any] = field(default_factory=dict)
-    persona: dict[str, Any] = field(default_factory=dict)
+    persona: Persona = field(default_factory=Persona)
     coverage: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     options: dict[str, Any] = field(default_factory=dict)
@@ -80,7 +81,7 @@ class RunMeta:
             "sinkhole": self.sinkhole, "start_time": self.start_time, "end_time": self.end_time,
             "started_at": iso(self.start_time), "ended_at": iso(self.end_time),
             "duration_s": None if self.end_time is None else round(self.end_time - self.start_time, 3),
-            "phases": [p.to_dict() for p in self.phases], "device": self.device, "persona": self.persona,
+            "phases": [p.to_dict() for p in self.phases], "device": self.device, "persona": self.persona.to_dict(),
             "coverage": self.coverage, "notes": self.notes, "tool": tool_versions(), "options": self.options,
         }
 
@@ -101,40 +102,71 @@ def tool_versions() -> dict[str, Any]:
     return out
 
 
-def persona_document(values: dict[str, Any]) -> dict[str, Any]:
-    """hpa.persona/1: the known values of the test identity, as the detect room reads them."""
-    doc: dict[str, Any] = {"schema": PERSONA_SCHEMA}
-    for k in PERSONA_KEYS:
-        if values.get(k) not in (None, ""):
-            doc[k] = values[k]
-    doc["custom"] = {str(k): v for k, v in (values.get("custom") or {}).items()}
-    return doc
-
-
-def load_known_values(path: str | None) -> dict[str, Any]:
-    """The user's --known-values file (hpa.persona/1); InputError when unreadable or not a persona."""
-    if not path:
-        return {}
-    try:
-        d = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise InputError(path, f"not a readable persona JSON: {e}") from e
-    if not isinstance(d, dict) or d.get("schema", PERSONA_SCHEMA) != PERSONA_SCHEMA:
-        raise InputError(path, f"not an {PERSONA_SCHEMA} document")
-    return d
-
-
-def merge_persona(*sources: dict[str, Any]) -> dict[str, Any]:
-    """Later sources win for each known key; `custom` maps are merged."""
-    out: dict[str, Any] = {"custom": {}}
-    for s in sources:
-        for k in PERSONA_KEYS:
-            if s.get(k) not in (None, ""):
-                out[k] = s[k]
-        out["custom"].update(s.get("custom") or {})
-    return out
-
-
 def write_run_files(run_dir: Path, meta: RunMeta) -> None:
-    atomic_write_json(run_dir / "persona.json", persona_document(meta.persona))
+    atomic_write_json(run_dir / "persona.json", meta.persona.to_dict())
     atomic_write_json(run_dir / "meta.json", meta.to_dict())
+
+
+# -- reading a capture's meta.json back ---------------------------------------------------------------------------
+def load_capture_meta(paths: Iterable[Path]) -> dict[str, Any] | None:
+    """The meta.json of the first capture folder among `paths`, checked; None when there is none."""
+    for p in paths:
+        meta = p / "meta.json" if p.is_dir() else None
+        if meta and meta.is_file():
+            d = read_json_input(meta, "capture metadata")
+            problem = meta_problem(d)
+            if problem:
+                raise InputError(meta, f"bad capture metadata: {problem}")
+            return d
+    return None
+
+
+def _json_depth(d: Any) -> int:
+    """Nesting depth of a parsed JSON value, without recursion."""
+    deepest, stack = 0, [(d, 1)]
+    while stack:
+        v, depth = stack.pop()
+        if isinstance(v, (dict, list)):
+            deepest = max(deepest, depth)
+            stack.extend((x, depth + 1) for x in (v.values() if isinstance(v, dict) else v))
+    return deepest
+
+
+def meta_problem(d: Any) -> str | None:
+    """What is wrong with the shape of a meta.json, or None. Only the keys the analysis and the reports read are
+    checked; others are carried along as they are."""
+    if not isinstance(d, dict):
+        return "not a JSON object"
+    if _json_depth(d) > MAX_META_DEPTH:        # the report carries meta along; deep nesting would overflow the stack
+        return f"nested deeper than {MAX_META_DEPTH} levels"
+    try:                                        # JSON \ud800 escapes decode to lone surrogates, which cannot be written
+        json.dumps(d, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return "text that is not valid Unicode (a lone surrogate)"
+    app = d.get("app")
+    if app is not None:
+        if not isinstance(app, dict):
+            return "app is not an object"
+        for k in ("id", "name"):
+            if app.get(k) is not None and not isinstance(app[k], str):
+                return f"app.{k} is not a string"
+        fp = app.get("first_party_domains")
+        if fp is not None and not (isinstance(fp, list) and all(isinstance(x, str) for x in fp)):
+            return "app.first_party_domains is not a list of strings"
+    dur = d.get("duration_s")
+    if dur is not None and (isinstance(dur, bool) or not isinstance(dur, (int, float))):
+        return "duration_s is not a number"
+    phases = d.get("phases")
+    if phases is not None and not (isinstance(phases, list) and all(isinstance(p, dict) for p in phases)):
+        return "phases is not a list of objects"
+    if d.get("persona"):
+        try:
+            Persona.from_dict(d["persona"])
+        except ValueError as e:
+            return f"persona: {e}"
+    return None
+
+
+def recorded_persona(meta: dict[str, Any] | None) -> Persona | None:
+    """The persona a capture recorded (checked by `meta_problem`), or None."""
+    return Persona.from_dict(meta["persona"]) if meta and meta.get("persona") else None

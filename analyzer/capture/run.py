@@ -17,8 +17,9 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
+from ..detect.persona import Persona, load_persona, merge_personas
 from ..errors import InputError
-from .meta import PhaseRecord, RunMeta, load_known_values, merge_persona, new_run_id, run_folder, write_run_files
+from .meta import PhaseRecord, RunMeta, new_run_id, run_folder, write_run_files
 from .options import CaptureOptions
 from .proxy import ProxyConfig, RunningProxy, generate_proxyauth, is_loopback
 
@@ -90,6 +91,12 @@ def _finish(run_dir: Path, meta: RunMeta) -> None:
     write_run_files(run_dir, meta)
 
 
+def _persona(recorded: Persona | None, opts: CaptureOptions) -> Persona:
+    """What persona.json records: the device's (or simulated app's) identity merged with --known-values."""
+    given = load_persona(opts.known_values) if opts.known_values else None
+    return merge_personas(recorded, given) or Persona()
+
+
 def run_capture(opts: CaptureOptions) -> Path:
     backend = _backend(opts)
     if backend == "simulate":
@@ -105,7 +112,11 @@ def _run_simulated(opts: CaptureOptions) -> Path:
     from .simulate import play, simulated_device
 
     sc = load_scenario(opts.simulate or "")
-    persona = merge_persona(sc.persona, load_known_values(opts.known_values))
+    try:
+        scenario_persona = Persona.from_dict(sc.persona)
+    except ValueError as e:
+        raise InputError(opts.simulate, f"bad scenario persona: {e}") from None
+    persona = _persona(scenario_persona, opts)
     run_id = new_run_id()
     app_id = opts.app_id or sc.app_id
     run_dir = run_folder(opts.output, app_id, run_id)
@@ -177,11 +188,11 @@ def _run_manual(opts: CaptureOptions) -> Path:
     app_id = apk_package(opts.apk) if opts.apk else "manual"
     run_id = new_run_id()
     run_dir = run_folder(opts.output, app_id, run_id)
-    persona = merge_persona(load_known_values(opts.known_values))
+    persona = _persona(None, opts)
     meta = RunMeta(app_id=app_id, run_id=run_id, backend="manual", mode=opts.mode, sinkhole=opts.sinkhole,
                    device={"kind": "manual", "description": "device set up by the user"}, persona=persona,
                    options=_options_record(opts))
-    if not persona.get("advertising_id"):
+    if not persona.advertising_id:
         meta.notes.append("no --known-values: identifiers are found by key names and formats only")
     auth = _proxyauth(opts)
     proxy = RunningProxy(_proxy_config(opts, run_dir, opts.sinkhole, auth))
@@ -252,9 +263,8 @@ def _run_device(opts: CaptureOptions, backend: str) -> Path:
     root = android.root_status(dev.shell)
     if not root.rooted and backend == "avd" and dev.root():
         root = android.root_status(dev.shell)
-    known = load_known_values(opts.known_values)
-    persona = merge_persona({"android_id": android.android_id(dev.shell),
-                             "advertising_id": android.advertising_id(dev.shell, root)}, known)
+    persona = _persona(Persona(android_id=android.android_id(dev.shell),
+                               advertising_id=android.advertising_id(dev.shell, root)), opts)
     meta = RunMeta(app_id=app_id, run_id=run_id, backend=backend, mode=opts.mode, sinkhole=opts.sinkhole,
                    device={"kind": "emulator" if info.emulator else "device", **info.to_dict(),
                            "rooted": root.rooted, "root_via": root.via},
@@ -266,8 +276,8 @@ def _run_device(opts: CaptureOptions, backend: str) -> Path:
         limits = android.non_root_limits(info.api_level)
         meta.notes.extend(limits)
         _say("hpa: " + "\nhpa: ".join(limits))
-    if emu is not None and known.get("lat") is not None and known.get("lon") is not None:
-        emu.geo_fix(float(known["lat"]), float(known["lon"]))
+    if emu is not None and persona.lat is not None and persona.lon is not None:
+        emu.geo_fix(persona.lat, persona.lon)
     auth = _proxyauth(opts)
     proxy = RunningProxy(_proxy_config(opts, run_dir, opts.sinkhole, auth))
     state = android.DeviceState()

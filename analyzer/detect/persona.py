@@ -1,18 +1,20 @@
-"""The test identity (hpa.persona/1): values the tester typed into the app, looked for verbatim in traffic."""
+"""The test identity (hpa.persona/1): the device's identifiers and the values the tester typed into the app, looked
+for verbatim in traffic. One dataclass, one loader (`load_persona`), one merge rule (`merge_personas`), used by capture
+(persona.json, meta.json), analysis (the detector's known values) and redaction (the keys whose values are masked)."""
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..fsutil import read_json_input
 from ..model import PERSONA_SCHEMA
 
 _STR_FIELDS = ("advertising_id", "android_id", "email", "phone", "name", "birth_date")
-_ALL_FIELDS = (*_STR_FIELDS, "lat", "lon", "custom")
+PERSONA_KEYS = (*_STR_FIELDS, "lat", "lon", "custom")     # every key of a persona that holds a personal value
 
 
 @dataclass(slots=True)
@@ -37,7 +39,7 @@ class Persona:
         if schema is not None and schema != PERSONA_SCHEMA:
             raise ValueError(f"schema is {schema!r}, expected {PERSONA_SCHEMA!r}")
         if strict:
-            unknown = sorted(set(d) - set(_ALL_FIELDS) - {"schema", "notes", "description"})
+            unknown = sorted(set(d) - set(PERSONA_KEYS) - {"schema", "notes", "description"})
             if unknown:
                 raise ValueError(f"unknown key(s) {', '.join(unknown)} (put other values under \"custom\")")
         kw: dict[str, Any] = {}
@@ -76,30 +78,31 @@ class Persona:
         return cls(**kw)
 
     def to_dict(self) -> dict[str, Any]:
-        d = {"schema": PERSONA_SCHEMA}
+        d: dict[str, Any] = {"schema": PERSONA_SCHEMA}
         d.update({k: v for k, v in asdict(self).items() if v not in (None, {}, "")})
+        d["custom"] = dict(self.custom)          # always present: the place for other values, shown to the user
         return d
 
     def is_empty(self) -> bool:
         return not any(getattr(self, k) for k in _STR_FIELDS) and self.lat is None and not self.custom
 
 
+def merge_personas(recorded: Persona | None, given: Persona | None) -> Persona | None:
+    """The persona of an analysis: what the capture recorded (device identifiers read over adb, or the simulated
+    app's identity) merged with the file given with --known-values. Every key of either is kept; on a conflict the
+    recorded value wins, because it is the one the device had while the traffic was made (a file may be typed for
+    another device or run); `custom` labels merge the same way. None when both are None."""
+    if recorded is None or given is None:
+        return recorded or given
+    kw = {k: getattr(recorded, k) if getattr(recorded, k) not in (None, "") else getattr(given, k)
+          for k in _STR_FIELDS}
+    lat, lon = (recorded.lat, recorded.lon) if recorded.lat is not None else (given.lat, given.lon)
+    return Persona(**kw, lat=lat, lon=lon, custom={**given.custom, **recorded.custom})
+
+
 def load_persona(path: str | Path) -> Persona:
-    """Read a hpa.persona/1 JSON file; InputError when missing, unreadable or malformed."""
-    p = Path(path)
+    """Read a hpa.persona/1 JSON file (--known-values); InputError when missing, unreadable or malformed."""
     try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(p, "no such file") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError(p, f"cannot read persona: {e}") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise InputError(p, f"not valid JSON: {e.msg} at line {e.lineno}") from None
-    except RecursionError:
-        raise InputError(p, "not a persona: JSON nested too deep") from None
-    try:
-        return Persona.from_dict(data, strict=True)
+        return Persona.from_dict(read_json_input(path, "persona"), strict=True)
     except ValueError as e:
-        raise InputError(p, f"bad persona: {e}") from None
+        raise InputError(path, f"bad persona: {e}") from None

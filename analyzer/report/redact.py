@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..detect.persona import PERSONA_KEYS
 from ..fsutil import atomic_write_text, private_dir
 
 _SAFE_SEGMENT = re.compile(r"^[A-Za-z_.\-]{1,40}$")
-_PERSONA_KEYS = {"advertising_id", "android_id", "email", "phone", "name", "birth_date", "lat", "lon", "custom"}
 
 
 def hpa_home() -> Path:
@@ -96,7 +96,7 @@ def redact_report(report: dict[str, Any], key: bytes | None = None) -> dict[str,
     persona = cap.get("persona")
     if isinstance(persona, dict):
         for k in list(persona):
-            if k in _PERSONA_KEYS and persona[k] not in (None, "", {}):
+            if k in PERSONA_KEYS and persona[k] not in (None, "", {}):
                 persona[k] = keyed(str(persona[k]), key)
     r["redacted"] = True
     return r

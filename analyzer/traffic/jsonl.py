@@ -234,3 +234,31 @@ class JsonlWriter:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+# -- byte ranges: one file read by several processes (analyzer.parallel) -------------------------------------------
+def jsonl_ranges(path: str | Path, n: int) -> list[tuple[int, int]]:
+    """About `n` (start, end) byte ranges covering the file, each beginning on a line start, so no record is split."""
+    size = Path(path).stat().st_size
+    cuts = [0]
+    with open(path, "rb") as fp:
+        for i in range(1, n):
+            fp.seek(size * i // n)
+            fp.readline()                       # move to the start of the next line
+            if cuts[-1] < fp.tell() < size:
+                cuts.append(fp.tell())
+    cuts.append(size)
+    return list(zip(cuts, cuts[1:]))
+
+
+def iter_jsonl_range(path: str | Path, start: int, end: int, skipped: dict[str, int]) -> Iterator[Flow]:
+    """The flows of the lines from byte `start` to `end` (both line starts, from `jsonl_ranges`)."""
+
+    class Range:                                # readline is all iter_jsonl uses
+        def readline(self, limit: int = -1) -> bytes:
+            left = end - fp.tell()
+            return b"" if left <= 0 else fp.readline(left if limit < 0 else min(limit, left))
+
+    with open(path, "rb") as fp:
+        fp.seek(start)
+        yield from iter_jsonl(Range(), skipped)  # type: ignore[arg-type]

@@ -153,7 +153,7 @@ def _ms(t: float) -> int:
 # -- running hpa ----------------------------------------------------------------------------------------
 def hpa_detect(cf: CaptureFiles) -> tuple[list[Item], int, list[str]]:
     """Analyze one capture with hpa (persona as known values); returns detected items, flows read, notes."""
-    from analyzer import pipeline
+    from analyzer import aggregate, pipeline
     from analyzer.traffic import open_capture
 
     times = har_times(cf.har)
@@ -162,15 +162,15 @@ def hpa_detect(cf: CaptureFiles) -> tuple[list[Item], int, list[str]]:
     for flow in open_capture(cf.har):      # the reader's flow ids, mapped to entries by their start time
         if flow.time is not None and _ms(flow.time) in by_time:
             by_id[flow.id] = by_time[_ms(flow.time)]
-    saved = pipeline.MAX_EVIDENCE
-    pipeline.MAX_EVIDENCE = 10**9          # keep every piece of evidence: scoring needs all of them, not a sample
+    saved = aggregate.MAX_EVIDENCE
+    aggregate.MAX_EVIDENCE = 10**9          # keep every piece of evidence: scoring needs all of them, not a sample
     try:
         app = json.loads(cf.truth.read_text(encoding="utf-8")).get("app", {})
         first_party = [h.split(".", 1)[1] for h in app.get("first_party", []) if "." in h]
         report = pipeline.analyze([cf.har], pipeline.AnalyzeOptions(
             known_values=str(cf.persona), app_id=app.get("id"), first_party_domains=sorted(set(first_party))))
     finally:
-        pipeline.MAX_EVIDENCE = saved
+        aggregate.MAX_EVIDENCE = saved
     notes, items = [], []
     if report.input.records_skipped:
         notes.append(f"{cf.name}: hpa skipped {report.input.records_skipped} records {report.input.skipped}")

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from analyzer.capture.meta import (load_known_values, merge_persona, new_run_id, persona_document, run_folder)
+from analyzer.capture.meta import RunMeta, new_run_id, run_folder, write_run_files
+from analyzer.detect.persona import Persona, load_persona, merge_personas
 from analyzer.errors import InputError
 
 
@@ -17,23 +18,26 @@ def test_run_folder_private_and_contained(tmp_path):
         assert p.stat().st_mode & 0o777 == 0o700
 
 
-def test_persona_merge_and_document(tmp_path):
-    merged = merge_persona({"advertising_id": "a", "android_id": "b", "custom": {"x": "1"}},
-                           {"advertising_id": "A", "email": "e@example.org", "custom": {"y": "2"}})
-    doc = persona_document(merged)
-    assert doc == {"schema": "hpa.persona/1", "advertising_id": "A", "android_id": "b", "email": "e@example.org",
+def test_run_files_write_the_persona_document(tmp_path):
+    # the device's identifiers and the file's email, merged by the one rule (detect.persona.merge_personas)
+    persona = merge_personas(Persona(advertising_id="a", android_id="b", custom={"x": "1"}),
+                             Persona(advertising_id="A", email="e@example.org", custom={"y": "2"}))
+    run = run_folder(tmp_path, "org.example", new_run_id(0))
+    write_run_files(run, RunMeta(app_id="org.example", run_id=run.name, backend="device", mode="proxy",
+                                 persona=persona))
+    doc = json.loads((run / "persona.json").read_text())
+    assert doc == {"schema": "hpa.persona/1", "advertising_id": "a", "android_id": "b", "email": "e@example.org",
                    "custom": {"x": "1", "y": "2"}}
-    from analyzer.detect.persona import Persona
-    assert Persona.from_dict(doc).advertising_id == "A"      # what the detect room reads back
+    assert json.loads((run / "meta.json").read_text())["persona"] == doc
+    assert load_persona(run / "persona.json") == persona      # what the analysis reads back
 
 
 def test_known_values_errors(tmp_path):
-    assert load_known_values(None) == {}
     p = tmp_path / "kv.json"
     p.write_text("[1]")
-    with pytest.raises(InputError, match="not an hpa.persona/1"):
-        load_known_values(str(p))
-    with pytest.raises(InputError, match="not a readable persona"):
-        load_known_values(str(tmp_path / "missing.json"))
+    with pytest.raises(InputError, match="bad persona"):
+        load_persona(str(p))
+    with pytest.raises(InputError, match="no such file"):
+        load_persona(str(tmp_path / "missing.json"))
     p.write_text(json.dumps({"schema": "hpa.persona/1", "email": "x@example.org"}))
-    assert load_known_values(str(p))["email"] == "x@example.org"
+    assert load_persona(str(p)).email == "x@example.org"

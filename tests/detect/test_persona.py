@@ -3,6 +3,7 @@ import json
 import pytest
 
 from analyzer.detect import Persona, load_persona
+from analyzer.detect.persona import merge_personas
 from analyzer.errors import InputError
 
 
@@ -56,3 +57,15 @@ def test_from_dict_is_lenient_on_unknown_keys():
     # capture metadata may carry more than the persona fields; a typo check is for hand-written files only
     per = Persona.from_dict({"email": "a@b.org", "device": "Pixel 7"})
     assert per.email == "a@b.org"
+
+
+def test_merge_keeps_every_key_and_the_recorded_value_wins():
+    recorded = Persona(android_id="b4c7e1f2a9d03e58", advertising_id="60e5d787-7b10-4341-8289-a784280e7f1f",
+                       lat=48.85, lon=2.35, custom={"k": "device"})
+    given = Persona(android_id="0000000000000000", email="jane@example.org", lat=1.0, lon=2.0,
+                    custom={"k": "file", "weight": "63.5"})
+    merged = merge_personas(recorded, given)
+    assert merged == Persona(android_id="b4c7e1f2a9d03e58", advertising_id="60e5d787-7b10-4341-8289-a784280e7f1f",
+                             email="jane@example.org", lat=48.85, lon=2.35, custom={"k": "device", "weight": "63.5"})
+    assert merge_personas(None, given) is given and merge_personas(recorded, None) is recorded
+    assert merge_personas(None, None) is None

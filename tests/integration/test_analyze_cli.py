@@ -148,11 +148,11 @@ def test_table_prints_the_label(capture: Capture) -> None:
 
 
 def test_jobs_2_gives_the_same_data_flows(capture: Capture, tmp_path: Path) -> None:
-    """More flows than one chunk (pipeline.CHUNK), with the tracker requests in both chunks, so that the parallel
+    """More flows than one chunk (parallel.CHUNK), with the tracker requests in both chunks, so that the parallel
     fold really merges partial results; the filler is the (cheap) config fetch, copied with new flow ids."""
     from mitmproxy import io
 
-    from analyzer.pipeline import CHUNK
+    from analyzer.parallel import CHUNK
 
     with open(capture.dump, "rb") as fp:
         flows = list(io.FlowReader(fp).stream())

@@ -65,7 +65,7 @@ def tiny_kb() -> TinyKB:
 @pytest.fixture(scope="session")
 def scan(tiny_kb):
     """scan(path) with the tiny matcher, cached per path for the session."""
-    from analyzer.recipients.static import scan_apk
+    from analyzer.static import scan_apk
 
     cache: dict[str, dict] = {}
 

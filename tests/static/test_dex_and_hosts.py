@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analyzer.recipients.static_dex import DexError, scan_dex
-from analyzer.recipients.static_hosts import host_candidates, hosts_in_text, is_bare_host
+from analyzer.static.dex import DexError, scan_dex
+from analyzer.static.hosts import host_candidates, hosts_in_text, is_bare_host
 
 from .conftest import APKS, ROOT
 

@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analyzer.errors import InputError
-from analyzer.recipients.apk_archive import ArchiveLimits
-from analyzer.recipients.static import scan_apk
+from analyzer.static.archive import ArchiveLimits
+from analyzer.static import scan_apk
 
 from .conftest import APKS, DEMO, HPA
 

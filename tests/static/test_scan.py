@@ -174,7 +174,7 @@ def test_demo_cycle_flags_health_and_ad_id(scan):
 
 def test_real_knowledge_base_when_present():
     kb_mod = pytest.importorskip("analyzer.recipients.kb")
-    from analyzer.recipients.static import scan_apk
+    from analyzer.static import scan_apk
 
     d = scan_apk(DEMO / "cycle.apk", kb=kb_mod.load_kb())
     assert {"Meta", "Google", "AppsFlyer"} <= {t["entity"] for t in d["trackers"]}
@@ -219,8 +219,8 @@ def test_class_level_signature_after_an_unmatched_class_of_its_package():
     import zipfile
     from dataclasses import dataclass
 
-    from analyzer.recipients.static import match_trackers
-    from analyzer.recipients.static_dex import scan_dex
+    from analyzer.static.scan import match_trackers
+    from analyzer.static.dex import scan_dex
 
     @dataclass
     class Sdk:

@@ -3,7 +3,7 @@
 Permissions, tracker SDKs (class names matched against the knowledge base), hosts, network security
 config, meta-data and exported components, over every dex file (multidex), every APK of a split bundle
 (APKS/XAPK) and APKs nested inside. Class names and strings are read straight from the dex tables
-(static_dex), not through androguard's full analysis, which is orders of magnitude slower.
+(dex.py), not through androguard's full analysis, which is orders of magnitude slower.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..errors import InputError
-from .apk_archive import DEFAULT_LIMITS, ApkPart, Archive, ArchiveLimits, open_archive
-from .static_dex import DexError, DexScan, scan_dex
-from .static_hosts import host_candidates
-from .static_manifest import ManifestError, ManifestFacts, classify_permission, read_manifest, read_network_security
+from .archive import DEFAULT_LIMITS, ApkPart, Archive, ArchiveLimits, open_archive
+from .dex import DexError, DexScan, scan_dex
+from .hosts import host_candidates
+from .manifest import ManifestError, ManifestFacts, classify_permission, read_manifest, read_network_security
 
 STATIC_SCHEMA = "hpa.static/1"
 _DEX_NAME = re.compile(r"classes(\d*)\.dex")
@@ -98,7 +98,7 @@ def match_trackers(classes: list[str], kb: _KB) -> list[dict[str, Any]]:
 
 def _default_kb() -> _KB | None:
     try:
-        from .kb import load_kb
+        from ..recipients.kb import load_kb
     except ModuleNotFoundError as e:       # the knowledge-base room is absent: report, do not guess
         if e.name and e.name.endswith("recipients.kb"):
             return None

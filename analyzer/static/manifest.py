@@ -2,7 +2,7 @@
 
 androguard's AXMLPrinter / ARSCParser read the binary XML and the resource table; resource references
 (`@7F030001`) are resolved against the default configuration. Permission flags come from
-data/recipients/static_permissions.json (androguard's own tables stop at API 30, before Health Connect).
+data/static/permissions.json (androguard's own tables stop at API 30, before Health Connect).
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from typing import Any, Callable
 
 from androguard.core.axml import ARSCParser, AXMLPrinter
 
-from .static_hosts import host_candidates
+from .hosts import host_candidates
 
 ANDROID_NS = "{http://schemas.android.com/apk/res/android}"
-PERMISSIONS_DATA = Path(__file__).resolve().parent.parent / "data" / "recipients" / "static_permissions.json"
+PERMISSIONS_DATA = Path(__file__).resolve().parent.parent / "data" / "static" / "permissions.json"
 COMPONENT_TAGS = ("activity", "activity-alias", "service", "receiver", "provider")
 
 

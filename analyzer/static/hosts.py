@@ -3,7 +3,7 @@
 A URL's host is taken as written (a first-party `api.app.example` counts even without a public suffix).
 A bare string is only a host when it cannot be something else: not a Java package (reverse-domain order),
 not a file name whose extension happens to be a top-level domain, and its suffix is a real one
-(tldextract's bundled public suffix list, no network). Rules live in data/recipients/static_hosts.json.
+(tldextract's bundled public suffix list, no network). Rules live in data/static/hosts.json.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import tldextract
 
-DATA = Path(__file__).resolve().parent.parent / "data" / "recipients" / "static_hosts.json"
+DATA = Path(__file__).resolve().parent.parent / "data" / "static" / "hosts.json"
 
 _URL = re.compile(r"(?i)\b(?:https?|wss?)://([^\s/?#\"'<>\\]+)")
 _HOST = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}")
