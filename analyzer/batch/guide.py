@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from ..fsutil import atomic_write_bytes, atomic_write_text
-from ..report.html import _env
+from ..report.html import render_template
 
 COLUMNS = ["app_id", "name", "category", "status", "verdict", "reasons", "companies", "health_shared",
            "broken_promises", "third_party_data_flows", "data_flows", "flows", "simulated", "attempts",
@@ -41,5 +41,5 @@ def write_guide(results: list[dict[str, Any]], out: Path) -> Path:
     atomic_write_bytes(out / "results.parquet", buf.getvalue())
     order = {"privacy_not_included": 0, "concerns": 1, "inconclusive": 2, "no_issues_observed": 3}
     apps = sorted(results, key=lambda r: (order.get(r.get("verdict") or "", 4), r.get("name") or r["app_id"]))
-    html = _env().get_template("guide.html.j2").render(apps=apps, counts=df["verdict"].value_counts().to_dict())
+    html = render_template("guide.html.j2", apps=apps, counts=df["verdict"].value_counts().to_dict())
     return atomic_write_text(out / "index.html", html)

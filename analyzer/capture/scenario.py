@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from ..errors import InputError
+from ..fsutil import read_json_input
 
 SCENARIO_SCHEMA = "hpa.scenario/1"
 PHASES = ("pre_consent", "interaction", "background")
@@ -68,10 +69,7 @@ def load_scenario(name_or_path: str) -> Scenario:
         p = scenarios_dir() / f"{name_or_path}.json"
         if not p.is_file():
             raise InputError(name_or_path, f"unknown scenario (built-in: {', '.join(list_scenarios())})")
-    try:
-        d = json.loads(p.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise InputError(p, f"not a readable scenario JSON: {e}") from e
+    d = read_json_input(p, "scenario")
     if not isinstance(d, dict) or d.get("schema") != SCENARIO_SCHEMA:
         raise InputError(p, f"not an {SCENARIO_SCHEMA} scenario")
     phases: dict[str, list[dict[str, Any]]] = {}

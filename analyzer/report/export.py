@@ -7,14 +7,13 @@ and the data flows and findings of its report. Tables are written atomically as 
 from __future__ import annotations
 
 import io
-import json
 from pathlib import Path
 from typing import Any, Iterator
 
 import pandas as pd
 
 from ..errors import InputError
-from ..fsutil import atomic_write_bytes, atomic_write_text, private_dir
+from ..fsutil import atomic_write_bytes, atomic_write_text, private_dir, read_json_input
 from .redact import keyed, redact_location, redact_url, redaction_key
 
 
@@ -24,10 +23,7 @@ def run_folders(root: Path) -> Iterator[Path]:
 
 
 def _tables(run: Path, root: Path, key: bytes | None) -> dict[str, list[dict[str, Any]]]:
-    try:
-        report = json.loads((run / "report.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError) as e:
-        raise InputError(run / "report.json", f"unreadable report ({e.__class__.__name__})") from None
+    report = read_json_input(run / "report.json", "report")
     try:
         return _run_tables(report, run, root, key)
     except (KeyError, TypeError, AttributeError) as e:     # a report.json not written by hpa (or edited)

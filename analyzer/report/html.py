@@ -24,6 +24,11 @@ def _env() -> Environment:
                        trim_blocks=True, lstrip_blocks=True)
 
 
+def render_template(name: str, **context: Any) -> str:
+    """One of report/templates rendered with autoescaping (the batch guide uses it for index.html)."""
+    return _env().get_template(name).render(**context)
+
+
 @lru_cache(maxsize=1)
 def plotly_js() -> str:
     from plotly.offline import get_plotlyjs

@@ -79,7 +79,7 @@ def test_bad_scenarios(tmp_path):
         load_scenario("nope")
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
-    with pytest.raises(InputError, match="not a readable scenario"):
+    with pytest.raises(InputError, match="scenario is not valid JSON"):
         load_scenario(str(bad))
     bad.write_text(json.dumps({"schema": "hpa.scenario/1", "app_id": "a",
                                "phases": [{"name": "pre_consent", "requests": [{"url": "https://h/${nope}"}]}]}))
