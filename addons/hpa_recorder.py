@@ -1,13 +1,16 @@
 """hpa recorder: a mitmproxy addon that writes every flow of a capture as it completes.
 
-Standalone:  mitmdump -s addons/hpa_recorder.py --set hpa_out=DIR [--set hpa_phase=pre_consent] [--set hpa_sinkhole=true]
-In-process:  `hpa capture` loads this same file (analyzer/capture/proxy.py).
+Standalone:  mitmdump -s addons/hpa_recorder.py --set hpa_out=DIR [--set hpa_phase=pre_consent]
+             (add `-s addons/hpa_sinkhole.py --set hpa_sinkhole=true` to answer requests locally)
+In-process:  `hpa capture` loads this same file, and the sinkhole's (analyzer/capture/proxy.py).
 
 Writes DIR/flows.jsonl (hpa JSONL, one Flow per line: HTTP, refused TLS, DNS, websocket messages) and DIR/flows.mitm
 (native dump of the HTTP flows, readable by mitmproxy.io.FlowReader and mitmproxy itself).
 Besides HTTP exchanges it records TLS handshakes the client refused (pinning suspected, SNI kept, tls.intercepted False),
 DNS queries (WireGuard mode) and client websocket messages. Files are 0600, DIR 0700: captures hold intimate data.
-Needs the `hpa` package importable in mitmproxy's Python (it is, in hpa's venv).
+Every record is made by the traffic room's converters (analyzer.traffic.mitm), so a flow recorded live and the same
+flow read back from a dump are the same Flow. Needs the `hpa` package importable in mitmproxy's Python (it is, in
+hpa's venv).
 """
 
 from __future__ import annotations
@@ -16,34 +19,18 @@ import logging
 import os
 import queue
 import threading
-import time
-import uuid
 from pathlib import Path
 from typing import Any
 
 from mitmproxy import ctx, dns, http, io, tls
 
-from analyzer.model import Flow, TLSInfo
-
-try:  # the traffic room owns the JSONL format and the mitmproxy -> Flow conversion
-    from analyzer.traffic import JsonlWriter, flow_from_mitm
-except ImportError:  # older layout: the same functions from their modules
-    from analyzer.traffic.jsonl import JsonlWriter
-    from analyzer.traffic.mitm import flow_from_mitm
+from analyzer.model import Flow
+from analyzer.traffic.jsonl import JsonlWriter
+from analyzer.traffic.mitm import PHASE_KEY, flow_from_message, flow_from_mitm, flow_from_tls_failure, flows_from_dns
 
 log = logging.getLogger(__name__)
 
 PHASES = ("pre_consent", "interaction", "background")
-PHASE_KEY = "hpa.phase"
-
-
-def _sni_or_ip(conn: Any) -> tuple[str, str | None]:
-    """The name the app asked for: SNI first, the destination IP only when there is no name."""
-    ip = None
-    addr = getattr(conn, "sockname", None) or getattr(conn, "address", None)
-    if addr:
-        ip = str(addr[0])
-    return (getattr(conn, "sni", None) or ip or "unknown"), ip
 
 
 class _Writer(threading.Thread):
@@ -92,16 +79,11 @@ class HpaRecorder:
     def load(self, loader: Any) -> None:
         loader.add_option("hpa_out", str, "", "Folder for flows.jsonl and flows.mitm (empty: record nothing).")
         loader.add_option("hpa_phase", str, "", "Phase tag for new flows: pre_consent | interaction | background.")
-        loader.add_option("hpa_sinkhole", bool, False,
-                          "Answer every request locally (204 / small JSON) so no captured data reaches real servers.")
 
     def configure(self, updated: set[str]) -> None:
         if "hpa_phase" in updated and ctx.options.hpa_phase not in ("", *PHASES):
             from mitmproxy.exceptions import OptionsError
             raise OptionsError(f"hpa_phase must be one of {', '.join(PHASES)}")
-        if "hpa_sinkhole" in updated and ctx.options.hpa_sinkhole and ctx.options.connection_strategy != "lazy":
-            # lazy: no upstream connection (nor DNS lookup) before the request hook has answered
-            ctx.options.update(connection_strategy="lazy")
         if "hpa_out" in updated:
             self._close()
             if ctx.options.hpa_out:
@@ -136,10 +118,6 @@ class HpaRecorder:
         # tag at request time: the phase the app was in when it sent the data
         flow.metadata.setdefault(PHASE_KEY, self._phase())
 
-    def request(self, flow: http.HTTPFlow) -> None:
-        if ctx.options.hpa_sinkhole and flow.response is None:
-            flow.response = _sinkhole_response(flow.request)
-
     def response(self, flow: http.HTTPFlow) -> None:
         self._record_http(flow)
 
@@ -150,33 +128,17 @@ class HpaRecorder:
         if flow.metadata.get("hpa.recorded"):  # a flow may see response and then error: write it once
             return
         flow.metadata["hpa.recorded"] = True
-        phase = flow.metadata.get(PHASE_KEY, self._phase())
-        rec = flow_from_mitm(flow, phase)
-        rec.origin = "proxy"
         self.counts["http"] += 1
-        self._write(rec, flow)
+        self._write(flow_from_mitm(flow, self._phase()), flow)   # the phase tagged at request time comes first
 
     # --- TLS refused by the client ---------------------------------------------------------------------------------
     def tls_failed_client(self, data: tls.TlsData) -> None:
-        conn = data.conn
-        host, ip = _sni_or_ip(data.context.server)
-        sni = conn.sni
-        host = sni or host
-        err = conn.error or "client refused the TLS handshake"
-        rec = Flow(id=str(uuid.uuid4()), host=host, time=conn.timestamp_start or time.time(), phase=self._phase(),
-                   method="CONNECT", scheme="https", port=(data.context.server.address or ("", 443))[1],
-                   path="", origin="proxy", kind="tls", server_ip=ip, error=err,
-                   tls=TLSInfo(sni=sni, version=conn.tls_version, alpn=None, intercepted=False, error=err))
         self.counts["tls_failed"] += 1
-        self._write(rec)
+        self._write(flow_from_tls_failure(data, self._phase()))
 
     # --- DNS (WireGuard / dns modes) -------------------------------------------------------------------------------
     def dns_request(self, flow: dns.DNSFlow) -> None:
-        for q in flow.request.questions:
-            rec = Flow(id=f"{flow.id}:{q.name}:{q.type}", host=q.name, time=flow.request.timestamp or time.time(),
-                       phase=self._phase(), method=f"DNS {dns.types.to_str(q.type)}", scheme="dns", port=53,
-                       path="", origin="proxy", kind="dns",
-                       server_ip=str(flow.server_conn.address[0]) if flow.server_conn.address else None)
+        for rec in flows_from_dns(flow, self._phase()):
             self.counts["dns"] += 1
             self._write(rec)
 
@@ -185,24 +147,8 @@ class HpaRecorder:
         msg = flow.websocket.messages[-1] if flow.websocket else None
         if msg is None or not msg.from_client:  # what the app sends is what matters
             return
-        req = flow.request
-        rec = Flow(id=f"{flow.id}:m{len(flow.websocket.messages) - 1}", host=req.pretty_host, time=msg.timestamp,
-                   phase=flow.metadata.get(PHASE_KEY, self._phase()), method="WEBSOCKET", scheme=req.scheme,
-                   port=req.port, path=req.path.split("?", 1)[0],
-                   query=req.path.split("?", 1)[1] if "?" in req.path else "",
-                   request_headers=[("content-type", "text/plain" if msg.is_text else "application/octet-stream")],
-                   request_body=msg.content, origin="proxy", kind="websocket", http_version=req.http_version)
         self.counts["websocket"] += 1
-        self._write(rec)
-
-
-def _sinkhole_response(req: http.Request) -> http.Response:
-    """A plausible empty answer: small JSON to clients that expect JSON, 204 to the rest."""
-    hdr = {"x-hpa-sinkhole": "1"}
-    accept = req.headers.get("accept", "") + req.headers.get("content-type", "")
-    if "json" in accept:
-        return http.Response.make(200, b"{}", {**hdr, "content-type": "application/json"})
-    return http.Response.make(204, b"", hdr)
+        self._write(flow_from_message(flow, len(flow.websocket.messages) - 1, self._phase()))
 
 
 addons = [HpaRecorder()]

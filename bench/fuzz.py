@@ -208,8 +208,9 @@ def seeds(d: Path) -> dict[str, list[tuple[str, bytes]]]:
 def meta_seed() -> dict[str, Any]:
     """meta.json of a capture run, as analyzer/capture writes it."""
     from analyzer.capture.meta import PhaseRecord, RunMeta
+    from analyzer.detect.persona import Persona
     meta = RunMeta(app_id="org.hpa.demo.cycle", run_id="20260101T000000Z-abcdef", backend="simulate", mode="proxy",
-                   simulated=True, sinkhole=True, app_name="CycleTrack", scenario="cycle", persona=dict(PERSONA),
+                   simulated=True, sinkhole=True, app_name="CycleTrack", scenario="cycle", persona=Persona.from_dict(PERSONA),
                    device={"kind": "simulated"}, coverage={"proxy_http_flows": 3, "pcap": {"captured": False}},
                    notes=["simulated app"], first_party_domains=["cycletrack.example"], start_time=1.7e9)
     meta.phases.append(PhaseRecord(name="pre_consent", start=1.7e9, end=1.7e9 + 5, requests=3))

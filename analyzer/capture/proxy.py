@@ -19,19 +19,29 @@ from typing import Any
 
 from ..errors import CaptureError
 
-ADDON_PATH = Path(__file__).resolve().parents[2] / "addons" / "hpa_recorder.py"
+ADDONS = Path(__file__).resolve().parents[2] / "addons"
+ADDON_PATH = ADDONS / "hpa_recorder.py"          # writes the flows, tags phases
+SINKHOLE_PATH = ADDONS / "hpa_sinkhole.py"       # answers requests locally (--sinkhole), marks what it answered
 CA_CERT_NAME = "mitmproxy-ca-cert.pem"
 
 
-def load_recorder_module() -> ModuleType:
-    """The addon lives in addons/ so plain mitmdump users can load it; hpa loads the very same file."""
-    if not ADDON_PATH.is_file():
-        raise CaptureError(f"the recorder addon is missing: {ADDON_PATH} (reinstall hpa from its source tree)")
-    spec = importlib.util.spec_from_file_location("hpa_recorder", ADDON_PATH)
+def _load_addon(path: Path) -> ModuleType:
+    """The addons live in addons/ so plain mitmdump users can load them; hpa loads the very same files."""
+    if not path.is_file():
+        raise CaptureError(f"the addon is missing: {path} (reinstall hpa from its source tree)")
+    spec = importlib.util.spec_from_file_location(path.stem, path)
     assert spec and spec.loader
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
+
+
+def load_recorder_module() -> ModuleType:
+    return _load_addon(ADDON_PATH)
+
+
+def load_sinkhole_module() -> ModuleType:
+    return _load_addon(SINKHOLE_PATH)
 
 
 def is_loopback(host: str) -> bool:
@@ -126,7 +136,7 @@ class RunningProxy:
         if check is not None:
             check.logger.addFilter(_from_mitmproxy)
         self.recorder = load_recorder_module().HpaRecorder()
-        master.addons.add(self.recorder)
+        master.addons.add(self.recorder, load_sinkhole_module().HpaSinkhole())
         mode = "wireguard" if cfg.mode == "wireguard" else "regular"
         if mode == "wireguard":
             mode = f"wireguard:{cfg.confdir / 'wireguard.conf'}@{cfg.listen_port or 51820}"

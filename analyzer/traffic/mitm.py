@@ -219,3 +219,26 @@ def iter_mitm(fp: IO[bytes], skipped: dict[str, int]) -> Iterator[Flow]:
             skipped["bad_mitm_record"] = skipped.get("bad_mitm_record", 0) + 1
             continue
         yield from flows
+
+
+# -- converters for a live recorder (addons/hpa_recorder.py): hooks see one DNS query or one message at a time ------
+def flows_from_dns(f: mdns.DNSFlow, phase: str | None = None) -> list[Flow]:
+    """One Flow per question of a DNS query (a query may ask several names), id `<flow id>:<name>:<type>`."""
+    server = str(f.server_conn.address[0]) if f.server_conn.address else None
+    return [Flow(id=f"{f.id}:{q.name}:{q.type}", host=q.name, time=f.request.timestamp or f.timestamp_created,
+                 phase=_phase(f, phase), method="", scheme="dns", port=53, path="", origin="proxy", kind="dns",
+                 server_ip=server)
+            for q in (f.request.questions if f.request else [])]
+
+
+def flow_from_message(f: mhttp.HTTPFlow, index: int, phase: str | None = None) -> Flow:
+    """The Flow of websocket message `index` (one the client sent), as `flows_from_mitm` gives it once the
+    connection is over: same id, host, headers and phase as the upgrade request."""
+    main = flow_from_mitm(f, phase)
+    m = f.websocket.messages[index] if f.websocket is not None else None
+    if m is None:
+        raise ValueError(f"flow {f.id} has no websocket message {index}")
+    return Flow(id=f"{main.id}:m{index}", host=main.host, time=m.timestamp, phase=main.phase, method="",
+                scheme=main.scheme, port=main.port, path=main.path, query=main.query,
+                request_headers=main.request_headers, request_body=m.content, tls=main.tls, origin="proxy",
+                kind="websocket", server_ip=main.server_ip)

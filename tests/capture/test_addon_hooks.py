@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 
+from mitmproxy import dns
 from mitmproxy.test import taddons, tflow
 
-from analyzer.capture.proxy import load_recorder_module
+from analyzer.capture.proxy import load_recorder_module, load_sinkhole_module
 
 
 def _lines(path):
@@ -19,6 +20,7 @@ def test_dns_and_websocket_and_phase_option(tmp_path):
     with taddons.context(rec) as tctx:
         tctx.configure(rec, hpa_out=str(tmp_path), hpa_phase="background")
         dflow = tflow.tdnsflow()
+        dflow.request.questions.append(dns.Question("second.example", dns.types.AAAA, dns.classes.IN))
         rec.dns_request(dflow)
         wflow = tflow.twebsocketflow()  # messages: client/server text and binary
         rec.requestheaders(wflow)
@@ -30,9 +32,10 @@ def test_dns_and_websocket_and_phase_option(tmp_path):
             wflow.websocket.messages = saved
         rec.done()
     rows = _lines(tmp_path / "flows.jsonl")
-    dns = [r for r in rows if r["kind"] == "dns"]
+    dnsrows = [r for r in rows if r["kind"] == "dns"]
     ws = [r for r in rows if r["kind"] == "websocket"]
-    assert dns and dns[0]["host"] == dflow.request.questions[0].name and dns[0]["phase"] == "background"
+    assert [d["host"] for d in dnsrows] == [q.name for q in dflow.request.questions]   # every question, not the first
+    assert len(dnsrows) == 2 and all(d["phase"] == "background" for d in dnsrows)
     client_msgs = [m for m in wflow.websocket.messages if m.from_client]
     assert len(ws) == len(client_msgs) > 0                       # only what the app sent
     assert all(r["phase"] == "background" for r in ws)
@@ -48,14 +51,19 @@ def test_bad_phase_rejected(tmp_path):
             tctx.configure(rec, hpa_phase="lunch")
 
 
-def test_sinkhole_sets_lazy_strategy(tmp_path):
+def test_sinkhole_answers_marks_and_sets_lazy_strategy(tmp_path):
     from mitmproxy.addons.proxyserver import Proxyserver
 
-    rec = load_recorder_module().HpaRecorder()
-    with taddons.context(rec, Proxyserver()) as tctx:  # connection_strategy is a proxyserver option
-        tctx.configure(rec, hpa_sinkhole=True)
-        assert tctx.options.connection_strategy == "lazy"
+    sink = load_sinkhole_module().HpaSinkhole()
+    with taddons.context(sink, Proxyserver()) as tctx:  # connection_strategy is a proxyserver option
         f = tflow.tflow()
         f.response = None
-        rec.request(f)
-        assert f.response is not None and f.response.status_code in (200, 204)
+        sink.request(f)
+        assert f.response is None and "hpa.sinkhole" not in f.metadata       # off by default: forwarded
+        tctx.configure(sink, hpa_sinkhole=True)
+        assert tctx.options.connection_strategy == "lazy"
+        sink.request(f)
+        assert f.response is not None and f.response.status_code == 204 and f.metadata["hpa.sinkhole"] is True
+        answered = tflow.tflow(resp=True)          # a flow another addon already answered is left alone
+        sink.request(answered)
+        assert "hpa.sinkhole" not in answered.metadata and answered.response.status_code == 200

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.capture.proxy import ADDON_PATH
+from analyzer.capture.proxy import ADDON_PATH, SINKHOLE_PATH
 from analyzer.capture.scenario import SimRequest
 from analyzer.capture.simclient import send
 
@@ -31,7 +31,7 @@ def test_mitmdump_with_addon_writes_jsonl_and_dump(tmp_path, confdir):
     port = _free_port()
     out = tmp_path / "out"
     exe = str(MITMDUMP) if MITMDUMP.exists() else "mitmdump"
-    proc = subprocess.Popen([exe, "-q", "-s", str(ADDON_PATH), "--listen-host", "127.0.0.1", "-p", str(port),
+    proc = subprocess.Popen([exe, "-q", "-s", str(ADDON_PATH), "-s", str(SINKHOLE_PATH), "--listen-host", "127.0.0.1", "-p", str(port),
                              "--set", f"confdir={confdir}", "--set", f"hpa_out={out}", "--set", "hpa_sinkhole=true",
                              "--set", "hpa_phase=interaction"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
