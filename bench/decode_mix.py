@@ -11,31 +11,20 @@ import uuid
 from urllib.parse import urlencode
 
 from analyzer.model import Flow
+from bench.quality.wire import varint
 
 MOODS = ["sad", "calm", "anxious", "happy", "tired"]
 EVENTS = ["fb_mobile_activate_app", "log_symptom", "period_started", "mood_logged", "workout_done"]
 
 
-def _v(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        if n:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
-
-
 def _ld(num: int, payload: bytes | str) -> bytes:
     if isinstance(payload, str):
         payload = payload.encode()
-    return _v(num << 3 | 2) + _v(len(payload)) + payload
+    return varint(num << 3 | 2) + varint(len(payload)) + payload
 
 
 def _vf(num: int, value: int) -> bytes:
-    return _v(num << 3) + _v(value)
+    return varint(num << 3) + varint(value)
 
 
 def facebook(r: random.Random, i: int) -> Flow:

@@ -354,16 +354,11 @@ def brotli_bomb(mib: int) -> bytes:
 
 def recursive_protobuf(depth: int) -> bytes:
     """A message whose field 1 holds a message whose field 1 holds..., `depth` deep (length-delimited)."""
+    from bench.quality.wire import varint
+
     msg = b"\x08\x01"
     for _ in range(depth):
-        n, size = b"", len(msg)
-        while True:
-            b = size & 0x7F
-            size >>= 7
-            n += bytes([b | (0x80 if size else 0)])
-            if not size:
-                break
-        msg = b"\x0a" + n + msg
+        msg = b"\x0a" + varint(len(msg)) + msg
     return msg
 
 

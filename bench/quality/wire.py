@@ -16,7 +16,8 @@ from urllib.parse import quote, urlencode
 
 
 # -- protobuf (https://protobuf.dev/programming-guides/encoding/) ----------------------------------
-def _varint(n: int) -> bytes:
+def varint(n: int) -> bytes:
+    """The one protobuf varint writer of the tests and benchmarks (the simulator has its own: it ships in hpa)."""
     if n < 0:
         n += 1 << 64                      # int64 negatives use ten bytes, two's complement
     out = bytearray()
@@ -30,17 +31,17 @@ def _varint(n: int) -> bytes:
             return bytes(out)
 
 
-def pb_varint(field: int, value: int) -> bytes:
-    return _varint(field << 3 | 0) + _varint(int(value))
+def pbvarint(field: int, value: int) -> bytes:
+    return varint(field << 3 | 0) + varint(int(value))
 
 
 def pb_bytes(field: int, value: bytes | str) -> bytes:
     data = value.encode("utf-8") if isinstance(value, str) else value
-    return _varint(field << 3 | 2) + _varint(len(data)) + data
+    return varint(field << 3 | 2) + varint(len(data)) + data
 
 
 def pb_double(field: int, value: float) -> bytes:
-    return _varint(field << 3 | 1) + struct.pack("<d", value)
+    return varint(field << 3 | 1) + struct.pack("<d", value)
 
 
 def pb_message(field: int, parts: Iterable[bytes]) -> bytes:

@@ -4,19 +4,7 @@ from __future__ import annotations
 
 import struct
 
-
-def varint(n: int) -> bytes:
-    if n < 0:
-        n += 1 << 64
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        if n:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
+from bench.quality.wire import varint
 
 
 def vf(num: int, value: int) -> bytes:

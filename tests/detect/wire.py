@@ -9,18 +9,7 @@ import struct
 import urllib.parse
 
 from analyzer.model import Flow
-
-
-def varint(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        if n:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
+from bench.quality.wire import varint
 
 
 def pb_field(num: int, value) -> bytes:
