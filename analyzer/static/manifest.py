@@ -16,6 +16,7 @@ from typing import Any, Callable
 from androguard.core.axml import ARSCParser, AXMLPrinter
 
 from .hosts import host_candidates
+from .result import Component, NetworkSecurity, Permission, Pin
 
 ANDROID_NS = "{http://schemas.android.com/apk/res/android}"
 PERMISSIONS_DATA = Path(__file__).resolve().parent.parent / "data" / "static" / "permissions.json"
@@ -39,13 +40,10 @@ def _perm_rules() -> dict[str, Any]:
     return d
 
 
-def classify_permission(name: str) -> dict[str, Any]:
+def classify_permission(name: str) -> Permission:
     r = _perm_rules()
-    health = name.startswith(tuple(r["health_connect_prefixes"]))
-    return {"name": name,
-            "dangerous": name in r["dangerous"] or name.startswith(tuple(r["dangerous_prefixes"])),
-            "ad_id": name in r["ad_id"],
-            "health_connect": health}
+    return Permission(name=name, dangerous=name in r["dangerous"] or name.startswith(tuple(r["dangerous_prefixes"])),
+                      ad_id=name in r["ad_id"], health_connect=name.startswith(tuple(r["health_connect_prefixes"])))
 
 
 @dataclass(slots=True)
@@ -58,7 +56,7 @@ class ManifestFacts:
     target_sdk: int | None = None
     permissions: list[str] = field(default_factory=list)
     meta_data: dict[str, str] = field(default_factory=dict)
-    components: list[dict[str, Any]] = field(default_factory=list)
+    components: list[Component] = field(default_factory=list)
     hosts: set[str] = field(default_factory=set)
     resource_strings: list[str] = field(default_factory=list)
     network_security_ref: str | None = None          # the resolved path of the config file
@@ -161,7 +159,7 @@ def read_manifest(manifest: bytes, arsc: bytes | None) -> ManifestFacts:
     return f
 
 
-def _exported_components(app, package: str, target_sdk: int | None, a: Callable) -> list[dict[str, Any]]:
+def _exported_components(app, package: str, target_sdk: int | None, a: Callable) -> list[Component]:
     """Components other apps can start: android:exported="true", or (left unset) an intent filter."""
     out = []
     for tag in COMPONENT_TAGS:
@@ -177,18 +175,16 @@ def _exported_components(app, package: str, target_sdk: int | None, a: Callable)
             if not exported:
                 continue
             name = el.get(ANDROID_NS + "name") or ""
-            comp: dict[str, Any] = {"type": tag, "name": _qualify(name, package), "reason": reason,
-                                    "permission": a(el, "permission"),
-                                    "actions": sorted({x.get(ANDROID_NS + "name") for x in el.iter("action")
-                                                       if x.get(ANDROID_NS + "name")})}
-            if tag == "provider":
-                comp["authorities"] = a(el, "authorities")
-            out.append(comp)
+            out.append(Component(type=tag, name=_qualify(name, package), reason=reason,
+                                 permission=a(el, "permission"),
+                                 actions=sorted({x.get(ANDROID_NS + "name") for x in el.iter("action")
+                                                 if x.get(ANDROID_NS + "name")}),
+                                 authorities=a(el, "authorities") if tag == "provider" else None))
     return out
 
 
 def read_network_security(xml: bytes | None, path: str | None, target_sdk: int | None,
-                          uses_cleartext: bool | None) -> dict[str, Any]:
+                          uses_cleartext: bool | None) -> NetworkSecurity:
     """Cleartext, user-CA trust and pins of the network security config (platform defaults when absent)."""
     target = target_sdk or 0
     default_cleartext = uses_cleartext if uses_cleartext is not None else target < 28
@@ -229,10 +225,10 @@ def read_network_security(xml: bytes | None, path: str | None, target_sdk: int |
                 if u and "*" not in out["user_ca_domains"]:   # '*' (base config) already covers them
                     out["user_ca_domains"].extend(domains)
                 for ps in dc.findall("pin-set"):
-                    out["pins"].append({"domains": domains,
-                                        "digests": [f"{p.get('digest', 'SHA-256')}/{(p.text or '').strip()}"
+                    out["pins"].append(Pin(domains=domains,
+                                           digests=[f"{p.get('digest', 'SHA-256')}/{(p.text or '').strip()}"
                                                     for p in ps.findall("pin")],
-                                        "expiration": ps.get("expiration")})
+                                           expiration=ps.get("expiration")))
                 walk(dc, ct, u)
 
         walk(root, out["cleartext_default"], out["user_cas_trusted"] and "*" in out["user_ca_domains"])
@@ -243,4 +239,4 @@ def read_network_security(xml: bytes | None, path: str | None, target_sdk: int |
     out["domains"] = sorted(set(out["domains"]))
     out["cleartext_domains"] = sorted(set(out["cleartext_domains"]))
     out["user_ca_domains"] = sorted(set(out["user_ca_domains"]))
-    return out
+    return NetworkSecurity(**out)

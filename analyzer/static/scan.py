@@ -17,8 +17,9 @@ from .archive import DEFAULT_LIMITS, ApkPart, Archive, ArchiveLimits, open_archi
 from .dex import DexError, DexScan, scan_dex
 from .hosts import host_candidates
 from .manifest import ManifestError, ManifestFacts, classify_permission, read_manifest, read_network_security
+from .result import STATIC_SCHEMA, ApkPartInfo, Component, DexInfo, NetworkSecurity, StaticFiles, StaticResult, TrackerMatch
 
-STATIC_SCHEMA = "hpa.static/1"
+__all__ = ["STATIC_SCHEMA", "scan_apk", "static_facts", "match_trackers"]
 _DEX_NAME = re.compile(r"classes(\d*)\.dex")
 MAX_EVIDENCE = 20          # class prefixes kept per tracker (all matched classes are counted)
 _UNSEEN = object()
@@ -60,7 +61,7 @@ def _class_signature_packages(kb: _KB) -> set[str] | None:
     return {s.rstrip(".").rpartition(".")[0] for s in sigs}
 
 
-def match_trackers(classes: list[str], kb: _KB) -> list[dict[str, Any]]:
+def match_trackers(classes: list[str], kb: _KB) -> list[TrackerMatch]:
     """Group the classes the knowledge base recognises by SDK, with the package prefixes as evidence."""
     found: dict[tuple[str, str], dict[str, Any]] = {}
     packages: dict[tuple[str, str], set[str]] = {}
@@ -88,12 +89,8 @@ def match_trackers(classes: list[str], kb: _KB) -> list[dict[str, Any]]:
         found[key]["classes"] += 1
         # the knowledge base says which prefix matched; otherwise the class's package is the evidence
         packages[key].add(getattr(entry, "matched", None) or (cls.rsplit(".", 1)[0] if "." in cls else cls))
-    out = []
-    for key in sorted(found):
-        t = found[key]
-        t["evidence"] = _collapse(packages[key])[:MAX_EVIDENCE]
-        out.append(t)
-    return out
+    return [TrackerMatch(**{**found[key], "evidence": _collapse(packages[key])[:MAX_EVIDENCE]})
+            for key in sorted(found)]
 
 
 def _default_kb() -> _KB | None:
@@ -106,7 +103,7 @@ def _default_kb() -> _KB | None:
     return load_kb()
 
 
-def _scan_part(arc: Archive, part: ApkPart) -> tuple[ManifestFacts, list[DexScan], dict[str, Any]]:
+def _scan_part(arc: Archive, part: ApkPart) -> tuple[ManifestFacts, list[DexScan], ApkPartInfo]:
     where = part.origin or Path(arc.path).name
     try:
         manifest = arc.read(part, "AndroidManifest.xml")
@@ -120,13 +117,19 @@ def _scan_part(arc: Archive, part: ApkPart) -> tuple[ManifestFacts, list[DexScan
             dexes.append(scan_dex(arc.read(part, name), name))
         except DexError as e:
             raise InputError(arc.path, f"{part.origin + '!' if part.origin else ''}{e}") from None
-    info = {"origin": where, "role": part.role, "package": facts.package, "split": facts.split, "size": part.size,
-            "dex": [{"name": d.name, "size": d.size, "classes": len(d.classes), "strings": d.strings} for d in dexes]}
+    info = ApkPartInfo(origin=where, role=part.role, package=facts.package, split=facts.split, size=part.size,
+                       dex=[DexInfo(name=d.name, size=d.size, classes=len(d.classes), strings=d.strings)
+                            for d in dexes])
     return facts, dexes, info
 
 
 def scan_apk(path: str | Path, kb: _KB | None = None, limits: ArchiveLimits = DEFAULT_LIMITS) -> dict[str, Any]:
     """Static facts of an APK / APKS / XAPK as an hpa.static/1 dict; InputError for a broken or hostile file."""
+    return static_facts(path, kb, limits).to_dict()
+
+
+def static_facts(path: str | Path, kb: _KB | None = None, limits: ArchiveLimits = DEFAULT_LIMITS) -> StaticResult:
+    """Static facts of an APK / APKS / XAPK, typed; InputError for a broken or hostile file."""
     arc = open_archive(path, limits)
     try:
         return _scan_archive(arc, path, kb)
@@ -134,15 +137,15 @@ def scan_apk(path: str | Path, kb: _KB | None = None, limits: ArchiveLimits = DE
         arc.close()
 
 
-def _scan_archive(arc: Archive, path: str | Path, kb: _KB | None) -> dict[str, Any]:
+def _scan_archive(arc: Archive, path: str | Path, kb: _KB | None) -> StaticResult:
     base_facts: ManifestFacts | None = None
     permissions: list[str] = []
     meta: dict[str, str] = {}
-    components: list[dict[str, Any]] = []
+    components: list[Component] = []
     classes: list[str] = []
     hosts: set[str] = set()
-    files: list[dict[str, Any]] = []
-    network: dict[str, Any] | None = None
+    files: list[ApkPartInfo] = []
+    network: NetworkSecurity | None = None
     notes = [f"skipped nested APK {s}" for s in arc.skipped]
     scanned = []
     for part in arc.parts:
@@ -156,8 +159,8 @@ def _scan_archive(arc: Archive, path: str | Path, kb: _KB | None) -> dict[str, A
     if scanned[0][1].split is not None:
         for i, (part, facts, _, info) in enumerate(scanned):
             if part.role == "split" and facts.split is None:
-                scanned[0][0].role = scanned[0][3]["role"] = "split"
-                part.role = info["role"] = "base"
+                scanned[0][0].role = scanned[0][3].role = "split"
+                part.role = info.role = "base"
                 scanned.insert(0, scanned.pop(i))
                 break
     for part, facts, dexes, info in scanned:
@@ -190,28 +193,18 @@ def _scan_archive(arc: Archive, path: str | Path, kb: _KB | None) -> dict[str, A
                                                 facts.uses_cleartext)
             except ManifestError as e:
                 raise InputError(arc.path, str(e)) from None
-            hosts.update(h for h in network["domains"] if "." in h)
+            hosts.update(h for h in network.domains if "." in h)
     assert base_facts is not None  # open_archive always yields a base part
     kb = kb if kb is not None else _default_kb()
     if kb is None:
         notes.append("tracker knowledge base unavailable: trackers not matched")
-    dex_total = sum(len(f["dex"]) for f in files)
-    return {
-        "schema": STATIC_SCHEMA,
-        "source": str(path),
-        "format": arc.format,
-        "package": base_facts.package,
-        "version_name": base_facts.version_name,
-        "version_code": base_facts.version_code,
-        "min_sdk": base_facts.min_sdk,
-        "target_sdk": base_facts.target_sdk,
-        "permissions": [classify_permission(p) for p in sorted(permissions)],
-        "trackers": match_trackers(classes, kb) if kb is not None else [],
-        "hosts": sorted(hosts),
-        "network_security": network,
-        "meta_data": dict(sorted(meta.items())),
-        "components": components,
-        "files": {"size": Path(arc.path).stat().st_size, "parts": files, "dex_count": dex_total,
-                  "classes": len(classes)},
-        "notes": notes,
-    }
+    return StaticResult(
+        source=str(path), format=arc.format, package=base_facts.package, version_name=base_facts.version_name,
+        version_code=base_facts.version_code, min_sdk=base_facts.min_sdk, target_sdk=base_facts.target_sdk,
+        permissions=[classify_permission(p) for p in sorted(permissions)],
+        trackers=match_trackers(classes, kb) if kb is not None else [],
+        hosts=sorted(hosts), network_security=network, meta_data=dict(sorted(meta.items())), components=components,
+        files=StaticFiles(size=Path(arc.path).stat().st_size, parts=files, dex_count=sum(len(f.dex) for f in files),
+                          classes=len(classes)),
+        notes=notes,
+    )

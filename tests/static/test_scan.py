@@ -250,5 +250,5 @@ def test_class_level_signature_after_an_unmatched_class_of_its_package():
 
     classes = scan_dex(zipfile.ZipFile(APKS / "full.apk").read("classes2.dex")).classes
     assert classes.index("com.adjust.sdk.ActivityHandler") < classes.index("com.adjust.sdk.Adjust")
-    found = {t["entity"]: (t["evidence"], t["classes"]) for t in match_trackers(classes, ListableKB())}
+    found = {t.entity: (t.evidence, t.classes) for t in match_trackers(classes, ListableKB())}
     assert found == {"Adjust": (["com.adjust.sdk.Adjust"], 1), "Umeng": (["com.umeng"], 2)}
