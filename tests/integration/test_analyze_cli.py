@@ -231,3 +231,25 @@ def test_policy_and_data_safety_are_checked(capture: Capture, tmp_path: Path) ->
     assert rep["policy"]["source"] and rep["data_safety"]["no_data_shared"] is True
     assert {r["rule"] for r in rep["label"]["reasons"]} >= {"health_to_tracker"}
     assert rep["label"]["verdict"] == "privacy_not_included"
+
+
+def test_jobs_2_on_jsonl_reads_byte_ranges_in_workers(capture: Capture, tmp_path: Path) -> None:
+    """hpa JSONL is split into byte ranges read by the workers themselves (parallel.fold_parallel): the same
+    report as one process, every flow and every skipped line counted once."""
+    from analyzer.traffic import JsonlWriter
+
+    jsonl = tmp_path / "flows.jsonl"
+    flows = list(open_capture(capture.dump))
+    with JsonlWriter(jsonl) as w:
+        for i in range(40):                      # enough lines for several ranges per worker
+            for f in flows:
+                f.id = f"{f.id.split('#')[0]}#{i}"
+                w.write(f)
+    with open(jsonl, "ab") as fp:
+        fp.write(b"{truncated\n")
+    one, two = analyze_json(jsonl, "--jobs", "1"), analyze_json(jsonl, "--jobs", "2")
+    assert one["input"]["flows_read"] == two["input"]["flows_read"] == 40 * len(flows)
+    assert one["input"]["skipped"] == two["input"]["skipped"] == {"bad_json_line": 1}
+    assert sorted(map(flow_key, one["data_flows"])) == sorted(map(flow_key, two["data_flows"]))
+    assert {(d["data_type"], d["recipient"]["domain"]): d["evidence_count"] for d in one["data_flows"]} == \
+        {(d["data_type"], d["recipient"]["domain"]): d["evidence_count"] for d in two["data_flows"]}
