@@ -31,7 +31,7 @@ def varint(n: int) -> bytes:
             return bytes(out)
 
 
-def pbvarint(field: int, value: int) -> bytes:
+def pb_varint(field: int, value: int) -> bytes:
     return varint(field << 3 | 0) + varint(int(value))
 
 
