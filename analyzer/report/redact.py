@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..detect.persona import PERSONA_KEYS
 from ..fsutil import atomic_write_text, private_dir
 
 _SAFE_SEGMENT = re.compile(r"^[A-Za-z_.\-]{1,40}$")
@@ -92,6 +91,8 @@ def redact_report(report: dict[str, Any], key: bytes | None = None) -> dict[str,
     for reason in (r.get("label") or {}).get("reasons", []):
         for ev in reason.get("evidence", []):
             _redact_evidence(ev, key)
+    from ..detect.persona import PERSONA_KEYS     # here: the report room loads no detector to print a report
+
     cap = r.get("capture") or {}
     persona = cap.get("persona")
     if isinstance(persona, dict):
