@@ -31,6 +31,7 @@ from .model import (
     Report,
 )
 from .recipients import Recipients
+from .recipients.attribution import Clues
 
 MAX_EVIDENCE = 25          # evidence items kept per data flow (all are counted)
 EXCERPT_CHARS = 120
@@ -68,6 +69,7 @@ class Accumulator:
         self.bounds_hit: Counter[str] = Counter()
         self.failed_hosts: set[str] = set()
         self.pcap_hosts: set[str] = set()
+        self.clues = Clues()            # recipients: CNAME, certificate, SDK marks per host (attribution, issue 22)
 
     # -- one flow -----------------------------------------------------------------------------
     def add(self, flow: Flow) -> None:
@@ -79,6 +81,7 @@ class Accumulator:
         if flow.phase:
             cov.phases[flow.phase] = cov.phases.get(flow.phase, 0) + 1
         contact = self._contact(flow)
+        self.clues.observe(flow)
         if flow.origin == "pcap":
             cov.pcap_only += 1
             self.pcap_hosts.add(flow.host)
@@ -173,6 +176,7 @@ class Accumulator:
         self.bounds_hit.update(other.bounds_hit)
         self.failed_hosts |= other.failed_hosts
         self.pcap_hosts |= other.pcap_hosts
+        self.clues.merge(other.clues)
 
     def finish_coverage(self) -> Coverage:
         cov = self.coverage
@@ -401,6 +405,8 @@ def analyze(paths: list[str | Path], opts: AnalyzeOptions | None = None) -> Repo
             stats.records_skipped += n
     stats.bounds_hit = dict(acc.bounds_hit)
 
+    # recipients: hosts the domain lists left open are decided now that every flow and CNAME is seen (issue 22)
+    acc.data_flows, acc.evidence_counts = recipients.finalize(acc.contacts, acc.data_flows, acc.evidence_counts, acc.clues)
     data_flows = _sorted_flows(acc.data_flows.values())
     for df in data_flows:  # the evidence kept is a sample; the count says how many requests carried it
         df.evidence_count = acc.evidence_counts[(df.data_type, df.recipient.entity or df.recipient.domain)]

@@ -2,7 +2,7 @@
 `whotracksme==2018.5.17` (file `whotracksme/data/assets/trackerdb.sql`; package licence: MIT, Cliqz GmbH).
 
     pip download --no-deps whotracksme==2018.5.17 && unzip whotracksme-*.whl 'whotracksme/data/assets/trackerdb.sql'
-    python analyzer/data/recipients/lists/convert_whotracksme.py whotracksme/data/assets/trackerdb.sql
+    python analyzer/data/recipients/lists/sources/convert_whotracksme.py whotracksme/data/assets/trackerdb.sql
 
 Kept: every tracker domain whose tracker has a company (or whose tracker name is itself a company name, not a bare
 domain), grouped by company; WhoTracksMe categories mapped by `whotracksme_categories.json`; browser extensions left
@@ -51,7 +51,7 @@ def convert(sql_path: Path) -> dict:
 
 
 if __name__ == "__main__":
-    out = HERE / "whotracksme-2018-05.json"
+    out = HERE.parent / "whotracksme-2018-05.json"
     doc = convert(Path(sys.argv[1]))
     text = json.dumps(doc, ensure_ascii=False, separators=(", ", ": "))
     out.write_text(text + "\n", encoding="utf-8")
