@@ -18,6 +18,7 @@ class ImportRecord:
     website: str | None = None
     parent: str | None = None
     country: str | None = None
+    host_categories: dict[str, list[str]] = field(default_factory=dict)   # when the list categorizes each domain
 
 
 @cache

@@ -52,6 +52,7 @@ def _tds_records(doc: dict[str, Any], skipped: Counter[str]) -> list[ImportRecor
         cats = map_categories([c for c in t.get("categories") or [] if isinstance(c, str)])
         if cats:
             rec.categories = list(dict.fromkeys((rec.categories or []) + cats))
+            rec.host_categories[h] = cats
     return list(by_owner.values())
 
 
@@ -73,6 +74,7 @@ def _disconnect_records(doc: dict[str, Any], skipped: Counter[str]) -> list[Impo
                         h = _host(d)
                         if h:
                             rec.hosts.append(h)
+                            rec.host_categories[h] = list(dict.fromkeys(rec.host_categories.get(h, []) + cats))
                         else:
                             skipped["not a host name"] += 1
     return [r for r in by_name.values() if r.hosts]
@@ -114,6 +116,7 @@ def _csv_records(text: str, path: Path, skipped: Counter[str]) -> list[ImportRec
         cats = map_categories([c for c in (row.get("categories") or "").split(";") if c.strip()])
         if cats:
             rec.categories = list(dict.fromkeys((rec.categories or []) + cats))
+            rec.host_categories[h] = cats
     return list(by_name.values())
 
 
@@ -235,7 +238,7 @@ def import_list(path: Path, kb: KnowledgeBase, overlay: Path) -> dict[str, Any]:
         changed = False
         for h in new_hosts:
             if h not in entry["domains"]:
-                entry["domains"][h] = dom_cats
+                entry["domains"][h] = rec.host_categories.get(h) or dom_cats
                 changed = True
         have = {p for s in entry["sdk_signatures"] if isinstance(s, dict) for p in s.get("prefixes", [])}
         fresh = [p for p in new_prefixes if p not in have]
