@@ -131,7 +131,7 @@ def _file_label(path: Path | None) -> str:
         return str(path)
 
 
-def _parse_company(d: Any, path: Path | None, origin: str) -> Entry:
+def _parse_company(d: Any, path: Path | None, origin: str, label: str | None = None) -> Entry:
     """One company dict of the data format into an Entry; InputError names the file and the company."""
     if not isinstance(d, dict) or not isinstance(d.get("entity"), str) or not d["entity"].strip():
         raise InputError(path, "every company needs an 'entity' name")
@@ -176,7 +176,8 @@ def _parse_company(d: Any, path: Path | None, origin: str) -> Entry:
         entity=ent, parent=d.get("parent"), country=d.get("country"), categories=cats,
         domains=tuple(domains), sdk_signatures=tuple(p for s in sdks for p in s.prefixes),
         aliases=aliases, website=d.get("website"), source=str(d.get("source") or ""),
-        sdks=tuple(sdks), domain_categories=tuple(explicit), name=ent, origin=origin, file=_file_label(path),
+        sdks=tuple(sdks), domain_categories=tuple(explicit), name=ent, origin=origin,
+        file=label if label is not None else _file_label(path),
     )
 
 
@@ -189,7 +190,8 @@ def _load_file(path: Path, origin: str) -> list[Entry]:
         raise InputError(path, f"not valid JSON: {e}") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("companies"), list):
         raise InputError(path, "expected an object with a 'companies' list")
-    return [_parse_company(c, path, origin) for c in doc["companies"]]
+    label = _file_label(path)
+    return [_parse_company(c, path, origin, label) for c in doc["companies"]]
 
 
 def _merge(base: Entry, extra: Entry) -> Entry:
@@ -430,10 +432,11 @@ def ownership() -> dict[str, Ownership]:
     global _owners
     if _owners is None:
         out: dict[str, Ownership] = {}
+        legal = _legal_words()
         for line in read_lines("ownership.tsv"):
             cells = [c.strip() for c in line.split("\t")]
             if len(cells) == 4 and cells[0] and cells[1]:
-                out[_norm_name(cells[0], _legal_words())] = Ownership(cells[1], cells[2] or None, cells[3])
+                out[_norm_name(cells[0], legal)] = Ownership(cells[1], cells[2] or None, cells[3])
         _owners = out
     return dict(_owners)
 
