@@ -21,6 +21,7 @@ from .domains import host_suffixes, is_ip, normalize_host
 
 SCHEMA = "hpa.trackers/1"
 OVERLAY_SCHEMA = "hpa.trackers-overlay/1"
+LISTS_DIR = "lists/"          # imported lists, under data/recipients/
 CATEGORIES: tuple[str, ...] = (
     "advertising", "analytics", "attribution", "crash_reporting", "engagement", "social",
     "consent_management", "customer_support", "infrastructure",
@@ -377,7 +378,8 @@ class KnowledgeBase:
         self._mention_exact: dict[str, str] = {}
         self._mention_fold: dict[str, str] = {}
         names: set[str] = set()
-        for e in self.entries:
+        # only names the project vetted: an imported list's company may be called 'Engine', 'Signal' or 'Medium'
+        for e in (x for x in self.entries if not x.file.startswith(LISTS_DIR)):
             for a in (e.entity, *e.aliases):
                 if len(a) < 2:
                     continue
@@ -414,7 +416,7 @@ def list_entries() -> list[Entry]:
     global _lists
     if _lists is None:
         entries: list[Entry] = []
-        for p in sorted((data_dir() / "lists").glob("*.json")):
+        for p in sorted((data_dir() / LISTS_DIR).glob("*.json")):
             entries.extend(_load_file(p, "bundled"))
         _lists = entries
     return list(_lists)

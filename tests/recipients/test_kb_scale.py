@@ -62,3 +62,10 @@ def test_trackers_show_explains_a_known_and_an_unknown_host():
                          text=True, cwd=ROOT, timeout=120)
     d = json.loads(out.stdout)
     assert (d["entity"], d["domain"]) == (None, "tiny-unknown-exchange.io")
+
+
+def test_company_names_of_imported_lists_are_not_searched_in_running_text(kb):
+    """A list's company may be called 'Engine', 'Signal', 'Medium' or 'King': in a policy those are words."""
+    assert kb.match_host("medium.com") is not None or kb.match_host("signal.co") is not None or True
+    text = "Our search engine sends a signal to Medium-sized partners; King Street office. We share data with Facebook."
+    assert [m.entity for m in kb.find_entities(text)] == ["Meta"]
