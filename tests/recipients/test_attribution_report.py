@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from analyzer.model import Flow
 from analyzer.traffic.jsonl import JsonlWriter
 
@@ -31,7 +33,8 @@ def _flows() -> list[Flow]:
     ]
 
 
-def test_report_contacts_carry_attribution_and_inferred_categories_reach_the_label(tmp_path):
+@pytest.mark.parametrize("jobs", ["1", "2"])      # 2: JSONL split across worker processes, clues merged
+def test_report_contacts_carry_attribution_and_inferred_categories_reach_the_label(tmp_path, jobs):
     cap = tmp_path / "flows.jsonl"
     with JsonlWriter(cap) as w:
         for f in _flows():
@@ -41,7 +44,7 @@ def test_report_contacts_carry_attribution_and_inferred_categories_reach_the_lab
     hpa = ROOT / ".venv/bin/hpa"
     cmd = [str(hpa)] if hpa.exists() else [sys.executable, "-m", "analyzer.cli"]
     r = subprocess.run([*cmd, "analyze", str(cap), "--app-id", "org.calm.tracker", "--first-party", "calm-tracker.example",
-                        "--known-values", str(persona), "--format", "json"],
+                        "--known-values", str(persona), "--format", "json", "--jobs", jobs],
                        capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert r.returncode == 0, r.stderr
     rep = json.loads(r.stdout)
