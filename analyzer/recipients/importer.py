@@ -181,6 +181,20 @@ def _target(kb: KnowledgeBase, rec: ImportRecord) -> str | None:
     return best if 2 * n > len(rec.hosts) + len(rec.prefixes) else None
 
 
+def _unclaimed(items: list[str], match: Any, owner: str, skipped: Counter[str], why: str) -> list[str]:
+    """The items (hosts or packages) not yet known as `owner`'s and not exactly another company's."""
+    out: list[str] = []
+    for x in dict.fromkeys(items):
+        e = match(x)
+        if e is not None and e.entity == owner:
+            continue
+        if e is not None and e.matched == x:
+            skipped[why] += 1
+            continue
+        out.append(x)
+    return out
+
+
 def _read_overlay(path: Path) -> dict[str, dict[str, Any]]:
     if not path.exists():
         return {}
@@ -203,24 +217,9 @@ def import_list(path: Path, kb: KnowledgeBase, overlay: Path) -> dict[str, Any]:
         canon = _target(kb, rec)
         owner = kb.entity(canon) if canon else None
         # keep only what is new for this company; never take a domain or package another company already owns
-        new_hosts: list[str] = []
-        for h in dict.fromkeys(rec.hosts):
-            e = kb.match_host(h)
-            if e is not None and e.entity == (canon or rec.name):
-                continue
-            if e is not None and e.matched == h:
-                skipped["domain of another company"] += 1
-                continue
-            new_hosts.append(h)
-        new_prefixes: list[str] = []
-        for p in dict.fromkeys(rec.prefixes):
-            e = kb.match_class(p)
-            if e is not None and e.entity == (canon or rec.name):
-                continue
-            if e is not None and e.matched == p:
-                skipped["package of another company"] += 1
-                continue
-            new_prefixes.append(p)
+        owner_name = canon or rec.name
+        new_hosts = _unclaimed(rec.hosts, kb.match_host, owner_name, skipped, "domain of another company")
+        new_prefixes = _unclaimed(rec.prefixes, kb.match_class, owner_name, skipped, "package of another company")
         key = (canon or rec.name).lower()
         entry = companies.get(key)
         is_new_company = owner is None and entry is None
