@@ -198,8 +198,9 @@ def by_certificate(kb: "KnowledgeBase", host: str, org: str | None, sans: tuple[
     return None
 
 
-def apply(contact: Contact, e: "Entry", how: Attribution) -> None:
+def apply(contact: Contact, e: "Entry", how: Attribution, kb: "KnowledgeBase") -> None:
     contact.entity = e.entity
+    contact.owners = kb.owner_chain(e.entity)[1:]
     contact.categories = list(e.categories)
     contact.party = "service_provider" if e.is_service_provider else "third"
     contact.attribution = how
@@ -216,7 +217,7 @@ def resolve_contact(contact: Contact, clues: Clues, kb: "KnowledgeBase", ad_id_h
     if chain:
         hit = by_cname(kb, host, chain)
         if hit is not None:
-            apply(contact, *hit)
+            apply(contact, *hit, kb)
             return True
     if contact.party == "first" or contact.entity is not None:
         return False
@@ -224,13 +225,13 @@ def resolve_contact(contact: Contact, clues: Clues, kb: "KnowledgeBase", ad_id_h
     if fp is not None:
         e = kb.entity(fp[0])
         if e is not None:
-            apply(contact, e, Attribution("sdk_fingerprint", f"{fp[1]}, flow {fp[2]}"))
+            apply(contact, e, Attribution("sdk_fingerprint", f"{fp[1]}, flow {fp[2]}"), kb)
             return True
     cert = clues.certs.get(host)
     if cert is not None:
         hit = by_certificate(kb, host, *cert)
         if hit is not None:
-            apply(contact, *hit)
+            apply(contact, *hit, kb)
             return True
     ad = clues.ad_requests.get(host)
     if ad is not None and host in ad_id_hosts:

@@ -199,7 +199,8 @@ class Recipients:
         """A fresh Contact (callers count flows on it) for a host name as the app asked for it."""
         domain, party, entity, cats, _, how = self._lookup(host)
         return Contact(host=host, domain=domain, party=party, entity=entity, categories=list(cats),
-                       attribution=Attribution(how.method, how.source) if how else None)
+                       attribution=Attribution(how.method, how.source) if how else None,
+                       owners=self.kb.owner_chain(entity)[1:] if entity else [])
 
     def explain(self, host: str) -> str:
         """Why `contact(host)` gave its party, in words for the report."""

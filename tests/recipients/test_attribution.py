@@ -36,7 +36,7 @@ def _run(flows, app_id="org.cycle.app", first_party=("cycle.example",), static=N
 
 def test_a_listed_domain_names_its_file_and_owners(kb):
     c = Recipients("org.cycle.app").contact("ads.mopub.com")
-    assert (c.entity, c.party, c.attribution.method) == ("MoPub", "third", "domain_list")
+    assert (c.entity, c.party, c.attribution.method, c.owners) == ("MoPub", "third", "domain_list", ["AppLovin"])
     assert c.attribution.source == "companies/advertising.json: mopub.com"
     assert kb.owner_chain("MoPub") == ["MoPub", "AppLovin"]
     assert kb.owner_chain("Tapjoy")[1:] == ["ironSource", "Unity"]
@@ -52,6 +52,7 @@ def test_cname_cloaking_a_first_party_name_goes_to_the_tracker_even_when_the_cna
     ])
     cloaked, own = acc.contacts["metrics.cycle.example"], acc.contacts["api.cycle.example"]
     assert (cloaked.entity, cloaked.party, cloaked.attribution.method) == ("Eulerian", "third", "dns_cname")
+    assert cloaked.owners == []                      # independent: its parent is itself
     assert "metrics.cycle.example -> cycle.example.eulerian.net" in cloaked.attribution.source
     assert (own.entity, own.party, own.attribution) == (None, "first", None)
     # the advertising ID sent to the cloaked name is now a data flow to Eulerian; the app's own stays its own
