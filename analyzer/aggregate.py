@@ -14,6 +14,7 @@ from .decode import DEFAULT_LIMITS, Limits, decode_flow
 from .detect import Detector
 from .model import Contact, Coverage, DataFlow, Detection, Evidence, Flow, Recipient
 from .recipients import Recipients
+from .recipients.attribution import Clues
 
 MAX_EVIDENCE = 25          # evidence items kept per data flow (all are counted)
 EXCERPT_CHARS = 120
@@ -38,6 +39,7 @@ class Accumulator:
         self.bounds_hit: Counter[str] = Counter()
         self.failed_hosts: set[str] = set()
         self.pcap_hosts: set[str] = set()
+        self.clues = Clues()            # CNAME, certificate and SDK marks per host, for attribution
 
     # -- one flow -----------------------------------------------------------------------------
     def add(self, flow: Flow) -> None:
@@ -49,6 +51,7 @@ class Accumulator:
         if flow.phase:
             cov.phases[flow.phase] = cov.phases.get(flow.phase, 0) + 1
         contact = self._contact(flow)
+        self.clues.observe(flow)
         if flow.origin == "pcap":
             cov.pcap_only += 1
             self.pcap_hosts.add(flow.host)
@@ -143,6 +146,7 @@ class Accumulator:
         self.bounds_hit.update(other.bounds_hit)
         self.failed_hosts |= other.failed_hosts
         self.pcap_hosts |= other.pcap_hosts
+        self.clues.merge(other.clues)
 
     def finish_coverage(self) -> Coverage:
         cov = self.coverage
@@ -165,7 +169,10 @@ def data_flow_key(df: DataFlow) -> tuple[str, str]:
 
 
 def finished_data_flows(acc: Accumulator) -> list[DataFlow]:
-    """The data flows in report order, each with how many requests carried it (the evidence kept is a sample)."""
+    """The data flows in report order, each with how many requests carried it (the evidence kept is a sample).
+    Hosts the domain lists left open are attributed first, now that every flow and CNAME has been seen."""
+    acc.data_flows, acc.evidence_counts = acc.recipients.finalize(acc.contacts, acc.data_flows, acc.evidence_counts,
+                                                                  acc.clues)
     flows = _sorted_flows(acc.data_flows.values())
     for df in flows:
         df.evidence_count = acc.evidence_counts[data_flow_key(df)]

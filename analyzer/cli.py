@@ -22,7 +22,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-trackers_app = typer.Typer(help="The tracker knowledge base: list, show, import an Exodus-format list.",
+trackers_app = typer.Typer(help="The tracker knowledge base: list, show a company or a host, import a tracker list.",
                            no_args_is_help=True)
 app.add_typer(trackers_app, name="trackers")
 
@@ -196,7 +196,7 @@ def export(
 @trackers_app.command("list")
 def trackers_list(fmt: Annotated[PlainFormat, typer.Option("--format", "-f")] = PlainFormat.table) -> None:
     """List the companies of the knowledge base (bundled plus your overlay)."""
-    from .recipients.kb import cli_list
+    from .report.trackers import cli_list
 
     cli_list(fmt.value)
 
@@ -204,16 +204,16 @@ def trackers_list(fmt: Annotated[PlainFormat, typer.Option("--format", "-f")] = 
 @trackers_app.command("show")
 def trackers_show(name: Annotated[str, typer.Argument(help="Company, domain or SDK class prefix.")],
                   fmt: Annotated[PlainFormat, typer.Option("--format", "-f")] = PlainFormat.table) -> None:
-    """Show one company: domains, SDK signatures, categories, source."""
-    from .recipients.kb import cli_show
+    """Show one company (domains, SDK signatures, owners, source), or how a host name is attributed."""
+    from .report.trackers import cli_show
 
     cli_show(name, fmt.value)
 
 
 @trackers_app.command("import")
-def trackers_import(file: Annotated[Path, typer.Argument(help="Exodus-format tracker JSON.")]) -> None:
-    """Merge an Exodus-format tracker list into your local overlay."""
-    from .recipients.kb import cli_import
+def trackers_import(file: Annotated[Path, typer.Argument(help="Tracker list: Exodus, Tracker Radar/TDS, Disconnect or hpa JSON, or CSV (domain,company,...).")]) -> None:
+    """Merge a tracker list into your local overlay."""
+    from .report.trackers import cli_import
 
     cli_import(str(file))
 

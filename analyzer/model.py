@@ -158,6 +158,7 @@ class Contact:
     flows: int = 0
     phases: list[str] = field(default_factory=list)
     cleartext: bool = False
+    owners: list[str] = field(default_factory=list)     # the entity's owners up the chain (MoPub -> ['AppLovin'])
 
 
 @dataclass(slots=True)

@@ -10,14 +10,14 @@ import random
 import time
 
 from analyzer.recipients import Recipients, registrable_domain
-from analyzer.recipients.kb import KnowledgeBase, bundled_entries
+from analyzer.recipients.kb import KnowledgeBase, all_bundled_entries
 
 
 def main() -> None:
     rnd = random.Random(7)
     n = 10_000 if os.environ.get("HPA_BENCH_QUICK") else 100_000
     t = time.perf_counter()
-    kb = KnowledgeBase(bundled_entries())
+    kb = KnowledgeBase(all_bundled_entries())
     load = time.perf_counter() - t
     known = [d for e in kb for d in e.domains]
     hosts = [f"h{rnd.randrange(10**6)}.{rnd.choice(known)}" if rnd.random() < 0.5 else

@@ -21,6 +21,7 @@ from .domains import host_suffixes, is_ip, normalize_host
 
 SCHEMA = "hpa.trackers/1"
 OVERLAY_SCHEMA = "hpa.trackers-overlay/1"
+LISTS_DIR = "lists/"          # imported lists, under data/recipients/
 CATEGORIES: tuple[str, ...] = (
     "advertising", "analytics", "attribution", "crash_reporting", "engagement", "social",
     "consent_management", "customer_support", "infrastructure",
@@ -57,6 +58,9 @@ class Entry:
     name: str = ""
     matched: str | None = None
     origin: str = "bundled"                                           # bundled | overlay | bundled+overlay
+    file: str = ""                                                    # data file the entry comes from
+    domain_files: tuple[tuple[str, str], ...] = ()                    # domains merged in from another file
+    parent_source: str | None = None                                  # the ownership fact, when from ownership.tsv
 
     @property
     def is_service_provider(self) -> bool:
@@ -68,6 +72,13 @@ class Entry:
                 return cats
         return self.categories
 
+    def file_for_domain(self, domain: str) -> str:
+        """The data file that lists `domain` for this company (its own file unless merged in from a list)."""
+        for d, f in self.domain_files:
+            if d == domain:
+                return f
+        return self.file
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "entity": self.entity, "parent": self.parent, "country": self.country,
@@ -76,17 +87,18 @@ class Entry:
             "sdk_signatures": [{"name": s.name, "prefixes": list(s.prefixes), "categories": list(s.categories)}
                                for s in self.sdks],
             "aliases": list(self.aliases), "website": self.website, "source": self.source, "origin": self.origin,
+            "file": self.file, "parent_source": self.parent_source,
         }
 
 
 # ---------------------------------------------------------------------------------------------------- data files
 
-def _data_dir() -> Path:
+def data_dir() -> Path:
     return Path(str(resources.files("analyzer"))) / "data" / "recipients"
 
 
-def _read_lines(name: str) -> list[str]:
-    text = (_data_dir() / name).read_text(encoding="utf-8")
+def read_lines(name: str) -> list[str]:
+    text = (data_dir() / name).read_text(encoding="utf-8")
     return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
 
 
@@ -95,8 +107,8 @@ def overlay_path() -> Path:
     return Path(home).expanduser() / "trackers-overlay.json"
 
 
-_CLASS_RE = re.compile(r"^[A-Za-z_$][\w$]*(\.[\w$]+)*$")
-_HOST_RE = re.compile(r"^[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*$")
+CLASS_RE = re.compile(r"^[A-Za-z_$][\w$]*(\.[\w$]+)*$")
+HOST_RE = re.compile(r"^[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*$")
 
 
 def _cats(value: Any, where: str, path: Path | None) -> tuple[str, ...]:
@@ -110,7 +122,17 @@ def _cats(value: Any, where: str, path: Path | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(value))
 
 
-def _parse_company(d: Any, path: Path | None, origin: str) -> Entry:
+def _file_label(path: Path | None) -> str:
+    """'companies/advertising.json' for a bundled file, the full path for the user's overlay."""
+    if path is None:
+        return ""
+    try:
+        return path.resolve().relative_to(data_dir().resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _parse_company(d: Any, path: Path | None, origin: str, label: str | None = None) -> Entry:
     """One company dict of the data format into an Entry; InputError names the file and the company."""
     if not isinstance(d, dict) or not isinstance(d.get("entity"), str) or not d["entity"].strip():
         raise InputError(path, "every company needs an 'entity' name")
@@ -133,7 +155,7 @@ def _parse_company(d: Any, path: Path | None, origin: str) -> Entry:
     explicit: list[tuple[str, tuple[str, ...]]] = []
     for x, v in dom_cats.items():
         h = normalize_host(x).lstrip("*.")
-        if not h or not _HOST_RE.match(h):
+        if not h or not HOST_RE.match(h):
             raise InputError(path, f"{where}: bad domain {x!r}")
         domains.append(h)
         if v is not None:
@@ -146,7 +168,7 @@ def _parse_company(d: Any, path: Path | None, origin: str) -> Entry:
             raise InputError(path, f"{where}: sdk_signatures entries need 'prefixes'")
         prefixes = tuple(_norm_class(p) for p in s["prefixes"] if isinstance(p, str))
         for p in prefixes:
-            if not _CLASS_RE.match(p) or "." not in p:     # a one-word prefix ('com') would match everything
+            if not CLASS_RE.match(p) or "." not in p:     # a one-word prefix ('com') would match everything
                 raise InputError(path, f"{where}: bad SDK prefix {p!r}")
         scats = _cats(s.get("categories"), where, path) if s.get("categories") is not None else cats
         sdks.append(Sdk(str(s.get("name") or ent), prefixes, scats))
@@ -156,6 +178,7 @@ def _parse_company(d: Any, path: Path | None, origin: str) -> Entry:
         domains=tuple(domains), sdk_signatures=tuple(p for s in sdks for p in s.prefixes),
         aliases=aliases, website=d.get("website"), source=str(d.get("source") or ""),
         sdks=tuple(sdks), domain_categories=tuple(explicit), name=ent, origin=origin,
+        file=label if label is not None else _file_label(path),
     )
 
 
@@ -168,7 +191,8 @@ def _load_file(path: Path, origin: str) -> list[Entry]:
         raise InputError(path, f"not valid JSON: {e}") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("companies"), list):
         raise InputError(path, "expected an object with a 'companies' list")
-    return [_parse_company(c, path, origin) for c in doc["companies"]]
+    label = _file_label(path)
+    return [_parse_company(c, path, origin, label) for c in doc["companies"]]
 
 
 def _merge(base: Entry, extra: Entry) -> Entry:
@@ -188,6 +212,7 @@ def _merge(base: Entry, extra: Entry) -> Entry:
         base,
         domains=base.domains + tuple(new_domains),
         domain_categories=tuple(explicit.items()),
+        domain_files=base.domain_files + tuple((d, extra.file_for_domain(d)) for d in new_domains),
         sdks=sdks, sdk_signatures=tuple(p for s in sdks for p in s.prefixes),
         aliases=base.aliases + tuple(a for a in extra.aliases if a not in base.aliases),
         source=base.source + (f"; overlay: {extra.source}" if extra.source else "; overlay"),
@@ -198,7 +223,7 @@ def _merge(base: Entry, extra: Entry) -> Entry:
 # ---------------------------------------------------------------------------------------------------- names
 
 def _legal_words() -> frozenset[str]:
-    return frozenset(_read_lines("legal_suffixes.txt"))
+    return frozenset(read_lines("legal_suffixes.txt"))
 
 
 _PUNCT = re.compile(r"[^\w&+]+", re.UNICODE)
@@ -296,6 +321,23 @@ class KnowledgeBase:
                 return hit
         return None
 
+    def owner_chain(self, entity: str) -> list[str]:
+        """'MoPub' -> ['MoPub', 'AppLovin']: the company, then each owner up the chain as far as the data goes
+        (a parent that is itself a known company brings its own parent; a parent unknown here ends the chain)."""
+        chain = [entity]
+        e = self.entity(entity)
+        while e is not None and e.parent:
+            nxt = self.entity(e.parent)
+            if nxt is None:
+                if e.parent not in chain:
+                    chain.append(e.parent)
+                break
+            if nxt.entity in chain:
+                break
+            chain.append(nxt.entity)
+            e = nxt
+        return chain
+
     def entity(self, name: str) -> Entry | None:
         """A company by its canonical name or any alias (case-insensitive, legal form ignored)."""
         canon = self.canonical_name(name)
@@ -332,11 +374,12 @@ class KnowledgeBase:
         return out
 
     def _build_mention_re(self) -> re.Pattern[str]:
-        ambiguous = set(_read_lines("ambiguous_aliases.txt"))
+        ambiguous = set(read_lines("ambiguous_aliases.txt"))
         self._mention_exact: dict[str, str] = {}
         self._mention_fold: dict[str, str] = {}
         names: set[str] = set()
-        for e in self.entries:
+        # only names the project vetted: an imported list's company may be called 'Engine', 'Signal' or 'Medium'
+        for e in (x for x in self.entries if not x.file.startswith(LISTS_DIR)):
             for a in (e.entity, *e.aliases):
                 if len(a) < 2:
                     continue
@@ -351,16 +394,103 @@ class KnowledgeBase:
 
 _cache: dict[tuple[str, int, int], KnowledgeBase] = {}
 _bundled: list[Entry] | None = None
+_lists: list[Entry] | None = None
+_all: list[Entry] | None = None
+_owners: dict[str, "Ownership"] | None = None
 
 
 def bundled_entries() -> list[Entry]:
+    """The companies written by the project (`companies/*.json`), each with its complete facts."""
     global _bundled
     if _bundled is None:
         entries: list[Entry] = []
-        for p in sorted((_data_dir() / "companies").glob("*.json")):
+        for p in sorted((data_dir() / "companies").glob("*.json")):
             entries.extend(_load_file(p, "bundled"))
         _bundled = entries
     return list(_bundled)
+
+
+def list_entries() -> list[Entry]:
+    """Companies of the imported lists (`lists/*.json`, each file naming its source and licence): facts may be
+    partial (no parent, no country); ownership.tsv completes them."""
+    global _lists
+    if _lists is None:
+        entries: list[Entry] = []
+        for p in sorted((data_dir() / LISTS_DIR).glob("*.json")):
+            entries.extend(_load_file(p, "bundled"))
+        _lists = entries
+    return list(_lists)
+
+
+@dataclass(frozen=True, slots=True)
+class Ownership:
+    parent: str
+    country: str | None
+    fact: str
+
+
+def ownership() -> dict[str, Ownership]:
+    """ownership.tsv: normalized company name -> its parent, with the public fact it rests on."""
+    global _owners
+    if _owners is None:
+        out: dict[str, Ownership] = {}
+        legal = _legal_words()
+        for line in read_lines("ownership.tsv"):
+            cells = [c.strip() for c in line.split("\t")]
+            if len(cells) == 4 and cells[0] and cells[1]:
+                out[_norm_name(cells[0], legal)] = Ownership(cells[1], cells[2] or None, cells[3])
+        _owners = out
+    return dict(_owners)
+
+
+def _add_lists(curated: list[Entry], extra: list[Entry]) -> list[Entry]:
+    """Fold the imported lists into the curated companies: a list company that is a known one (by name or alias)
+    adds its new domains to it; a domain some company already claims stays with that company (first claim wins,
+    curated files first); parents and countries missing anywhere come from ownership.tsv."""
+    legal = _legal_words()
+    out = list(curated)
+    names: dict[str, int] = {}
+    for i, e in enumerate(out):
+        for n in (e.entity, *e.aliases):
+            names.setdefault(_norm_name(n, legal), i)
+    claimed = {d for e in out for d in e.domains}
+    for x in extra:
+        keep = tuple(d for d in x.domains if d not in claimed)
+        if not keep and not x.sdks:
+            continue
+        claimed.update(keep)
+        x = replace(x, domains=keep, domain_categories=tuple((d, c) for d, c in x.domain_categories if d in keep))
+        i = names.get(_norm_name(x.entity, legal))
+        if i is None:
+            for n in x.aliases:
+                i = names.get(_norm_name(n, legal))
+                if i is not None:
+                    break
+        if i is None:
+            names[_norm_name(x.entity, legal)] = len(out)
+            for n in x.aliases:
+                names.setdefault(_norm_name(n, legal), len(out))
+            out.append(x)
+        else:
+            base = out[i]
+            merged = _merge(base, x)
+            out[i] = replace(merged, source=base.source, origin=base.origin,
+                             parent=base.parent or x.parent, country=base.country or x.country,
+                             website=base.website or x.website)
+    owners = ownership()
+    for i, e in enumerate(out):        # the ownership table is the newer word on who owns whom
+        o = owners.get(_norm_name(e.entity, legal))
+        if o is not None and o.parent != e.parent:
+            out[i] = replace(e, parent=o.parent, country=e.country or o.country, parent_source=o.fact)
+    return out
+
+
+def all_bundled_entries() -> list[Entry]:
+    """Every bundled company: the curated ones, then those of the imported lists."""
+    global _all
+    if _all is None:
+        _all = _add_lists(bundled_entries(), list_entries())
+    return list(_all)
 
 
 def _with_overlay(entries: list[Entry], overlay: list[Entry]) -> list[Entry]:
@@ -386,7 +516,7 @@ def load_kb(overlay: str | Path | None | bool = None) -> KnowledgeBase:
         stamp = (str(path), st.st_mtime_ns, st.st_size)
     kb = _cache.get(stamp)
     if kb is None:
-        entries = bundled_entries()
+        entries = all_bundled_entries()
         if stamp[1] != -1 and path is not None:
             entries = _with_overlay(entries, _load_overlay(path))
         kb = KnowledgeBase(entries)
@@ -408,73 +538,6 @@ def find_entities(text: str) -> list[Mention]:
     return load_kb().find_entities(text)
 
 
-# ---------------------------------------------------------------------------------------------------- CLI
-
-def _resolve(kb: KnowledgeBase, name: str) -> Entry | None:
-    """A company by name or alias, else by a domain it owns, else by an SDK class prefix."""
-    e = kb.entity(name)
-    if e is None and "." in name and " " not in name.strip():
-        hit = kb.match_host(name) or kb.match_class(name)
-        if hit is not None:
-            e = kb._by_entity.get(hit.entity.lower())
-    return e
-
-
-def cli_list(fmt: str = "table") -> None:
-    kb = load_kb()
-    entries = sorted(kb.entries, key=lambda e: e.entity.lower())
-    if fmt == "json":
-        print(json.dumps([e.to_dict() for e in entries], indent=2, ensure_ascii=False))
-        return
-    from rich.console import Console
-    from rich.table import Table
-
-    t = Table(title=f"Tracker knowledge base: {len(entries)} companies", show_lines=False)
-    for col in ("Entity", "Parent", "Country", "Categories", "Domains", "SDKs", "Origin"):
-        t.add_column(col, overflow="fold")
-    for e in entries:
-        doms = ", ".join(e.domains[:3]) + (f" (+{len(e.domains) - 3})" if len(e.domains) > 3 else "")
-        t.add_row(e.entity, e.parent or "", e.country or "", ", ".join(e.categories), doms,
-                  str(len(e.sdk_signatures)), e.origin)
-    Console().print(t)
-
-
-def cli_show(name: str, fmt: str = "table") -> None:
-    kb = load_kb()
-    e = _resolve(kb, name)
-    if e is None:
-        raise InputError(None, f"no company named {name}")
-    d = e.to_dict()
-    if fmt == "json":
-        print(json.dumps(d, indent=2, ensure_ascii=False))
-        return
-    from rich.console import Console
-    from rich.table import Table
-
-    t = Table(title=e.entity, show_header=False, show_lines=True)
-    t.add_column("field", style="bold")
-    t.add_column("value", overflow="fold")
-    for k in ("parent", "country", "website", "origin"):
-        t.add_row(k, str(d[k] or ""))
-    t.add_row("categories", ", ".join(d["categories"]))
-    t.add_row("aliases", ", ".join(d["aliases"]))
-    t.add_row("domains", "\n".join(f"{dom}  [{', '.join(c) or '-'}]" for dom, c in d["domains"].items()))
-    t.add_row("SDK signatures", "\n".join(f"{s['name']}: {', '.join(s['prefixes'])}  [{', '.join(s['categories'])}]"
-                                          for s in d["sdk_signatures"]))
-    t.add_row("source", d["source"])
-    Console().print(t)
-
-
-def cli_import(path: str) -> dict[str, Any]:
-    """Merge an Exodus-format tracker list into the user's overlay; print and return a summary."""
-    from .exodus import import_exodus
-
-    summary = import_exodus(Path(path), load_kb(), overlay_path())
+def clear_cache() -> None:
+    """Forget the loaded knowledge base (after the overlay changed)."""
     _cache.clear()
-    print(f"imported {summary['trackers']} trackers from {path}: {summary['added']} added, "
-          f"{summary['merged']} merged into existing companies"
-          + (f", {summary['unchanged']} already known" if summary["unchanged"] else "")
-          + (f"; skipped {summary['skipped_total']} ({', '.join(f'{k}: {v}' for k, v in summary['skipped'].items())})"
-             if summary["skipped_total"] else "")
-          + f"; overlay: {summary['overlay']}")
-    return summary

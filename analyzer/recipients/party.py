@@ -13,21 +13,24 @@ from functools import lru_cache
 from typing import Any, Iterable
 from urllib.parse import urlsplit
 
-from ..model import Contact
+from collections import Counter
+
+from ..model import Attribution, Contact, DataFlow
+from .attribution import Clues, ad_id_hosts, rekey_data_flows, resolve_contact
 from .domains import is_ip, normalize_host, registrable_domain, split_host
-from .kb import Entry, KnowledgeBase, _read_lines, load_kb
+from .kb import Entry, KnowledgeBase, load_kb, read_lines
 
 _EMAIL = re.compile(r"[\w.+-]+@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
 
 
 @lru_cache(maxsize=1)
 def _generic_domains() -> frozenset[str]:
-    return frozenset(_read_lines("generic_domains.txt"))
+    return frozenset(read_lines("generic_domains.txt"))
 
 
 @lru_cache(maxsize=1)
 def _stopwords() -> frozenset[str]:
-    return frozenset(_read_lines("package_stopwords.txt"))
+    return frozenset(read_lines("package_stopwords.txt"))
 
 
 def package_domains(app_id: str | None) -> tuple[list[str], list[str]]:
@@ -80,7 +83,9 @@ class Recipients:
         self.kb = kb or load_kb()
         self._explicit: dict[str, str] = {}          # host suffix -> why (the user said so: apps.csv)
         self._inferred: dict[str, str] = {}          # registrable domain -> why
-        self._cache: dict[str, tuple[str, str, str | None, tuple[str, ...], str]] = {}
+        self._cache: dict[str, tuple[str, str, str | None, tuple[str, ...], str, Attribution | None]] = {}
+        # hosts found as strings inside an SDK's classes (hpa.static/1 `sdk_hosts`, when the scan gives them)
+        self._sdk_hosts: dict[str, tuple[Entry, str]] = self._read_sdk_hosts(static or {})
 
         pkg_domains, self._labels = package_domains(app_id)
         self.own_entities: set[str] = set()
@@ -97,10 +102,22 @@ class Recipients:
             if h:
                 self._explicit.setdefault(h, "given as a first-party domain")
         for h in (static or {}).get("hosts") or []:
-            if isinstance(h, str):
+            if isinstance(h, str) and _host_of(h) not in self._sdk_hosts:     # an SDK's host is not the app's
                 self._add_inferred(_host_of(h), "host found in the APK")
         for h in self._policy_domains(policy or {}):
             self._add_inferred(h, "controller's address in the privacy policy")
+
+    def _read_sdk_hosts(self, static: dict[str, Any]) -> dict[str, tuple[Entry, str]]:
+        """{host: (company, why)} from `sdk_hosts: [{host, class, sdk?}]`: the class's SDK names the company."""
+        out: dict[str, tuple[Entry, str]] = {}
+        for item in static.get("sdk_hosts") or []:
+            if not isinstance(item, dict) or not isinstance(item.get("host"), str) or not isinstance(item.get("class"), str):
+                continue
+            h = _host_of(item["host"])
+            e = self.kb.match_class(item["class"])
+            if h and not is_ip(h) and e is not None:
+                out.setdefault(h, (e, f"{h} is a string in {item['class']} ({e.name} SDK) of the APK"))
+        return out
 
     # -- what counts as the app's own
     def _add_inferred(self, host: str, why: str) -> None:
@@ -138,34 +155,40 @@ class Recipients:
         return {**self._inferred, **self._explicit}
 
     # -- the answer
-    def _classify(self, host: str) -> tuple[str, str, str | None, tuple[str, ...], str]:
+    def _classify(self, host: str) -> tuple[str, str, str | None, tuple[str, ...], str, Attribution | None]:
         h = normalize_host(host)
         if not h:
-            return h, "unknown", None, (), "no host name"
+            return h, "unknown", None, (), "no host name", None
         if is_ip(h):
-            return h, "unknown", None, (), "a bare IP address: no name to tell who runs it"
+            return h, "unknown", None, (), "a bare IP address: no name to tell who runs it", None
         domain = registrable_domain(h)
         entry: Entry | None = self.kb.match_host(h)
+        how: Attribution | None = None
+        if entry is not None:
+            how = Attribution("domain_list", f"{entry.file_for_domain(entry.matched or '')}: {entry.matched}")
+        elif h in self._sdk_hosts:
+            entry, why = self._sdk_hosts[h]
+            how = Attribution("apk_sdk_hosts", why)
         entity = entry.entity if entry else None
         cats = tuple(entry.categories) if entry else ()
         suffixes = [".".join(h.split(".")[i:]) for i in range(h.count(".") + 1)]
         for s in suffixes:
             if s in self._explicit:
-                return domain, "first", entity, cats, self._explicit[s]
+                return domain, "first", entity, cats, self._explicit[s], how
         if entry is not None:
             if entry.entity in self.own_entities:
-                return domain, "first", entity, cats, f"{entity} runs this app"
+                return domain, "first", entity, cats, f"{entity} runs this app", how
             if entry.is_service_provider:
-                return domain, "service_provider", entity, cats, f"{entity}: {', '.join(cats)}"
-            return domain, "third", entity, cats, f"known company {entity} ({entry.matched})"
+                return domain, "service_provider", entity, cats, f"{entity}: {', '.join(cats)}", how
+            return domain, "third", entity, cats, f"known company {entity} ({entry.matched or h})", how
         if domain in self._inferred:
-            return domain, "first", None, (), self._inferred[domain]
+            return domain, "first", None, (), self._inferred[domain], None
         label, suffix = split_host(h)
         if suffix and label in self._labels:
-            return domain, "first", None, (), f"domain name matches the package name {self.app_id}"
-        return domain, "third", None, (), "not the app's own domain and not a known company"
+            return domain, "first", None, (), f"domain name matches the package name {self.app_id}", None
+        return domain, "third", None, (), "not the app's own domain and not a known company", None
 
-    def _lookup(self, host: str) -> tuple[str, str, str | None, tuple[str, ...], str]:
+    def _lookup(self, host: str) -> tuple[str, str, str | None, tuple[str, ...], str, Attribution | None]:
         r = self._cache.get(host)
         if r is None:
             r = self._classify(host)
@@ -174,9 +197,19 @@ class Recipients:
 
     def contact(self, host: str) -> Contact:
         """A fresh Contact (callers count flows on it) for a host name as the app asked for it."""
-        domain, party, entity, cats, _ = self._lookup(host)
-        return Contact(host=host, domain=domain, party=party, entity=entity, categories=list(cats))
+        domain, party, entity, cats, _, how = self._lookup(host)
+        return Contact(host=host, domain=domain, party=party, entity=entity, categories=list(cats),
+                       attribution=Attribution(how.method, how.source) if how else None,
+                       owners=self.kb.owner_chain(entity)[1:] if entity else [])
 
     def explain(self, host: str) -> str:
         """Why `contact(host)` gave its party, in words for the report."""
         return self._lookup(host)[4]
+
+    def finalize(self, contacts: dict[str, Contact], data_flows: dict[tuple[str, str], DataFlow],
+                 counts: Counter[tuple[str, str]], clues: Clues) -> tuple[dict[tuple[str, str], DataFlow], Counter[tuple[str, str]]]:
+        """Decide what the domain lists left open, once every flow (and CNAME) is seen: contacts are updated in
+        place; data flows move to their hosts' new recipients. Returns the data flows and their counts."""
+        ad_hosts = ad_id_hosts(data_flows)
+        changed = {normalize_host(h): c for h, c in contacts.items() if resolve_contact(c, clues, self.kb, ad_hosts)}
+        return rekey_data_flows(data_flows, counts, changed)

@@ -13,7 +13,8 @@ import pytest
 
 from analyzer.errors import InputError
 from analyzer.recipients.exodus import parse_code_signature, parse_network_signature
-from analyzer.recipients.kb import cli_import, load_kb
+from analyzer.recipients.kb import load_kb
+from analyzer.report.trackers import cli_import
 
 # Written here from the documented shape of GET https://reports.exodus-privacy.eu.org/api/trackers.
 EXODUS = {"trackers": {
@@ -81,9 +82,10 @@ def test_import_merges_known_companies_and_adds_new_ones(tmp_path, private_home,
 
 
 @pytest.mark.parametrize("content,problem", [
-    ("not json at all", "not valid JSON"),
-    ('{"applications": []}', "not an Exodus tracker list"),
-    ('[1, 2]', "not an Exodus tracker list"),
+    ("not json at all", "not a tracker list"),           # not JSON: read as CSV, which has no domain/company header
+    ('{"applications": []}', "not a tracker list"),
+    ('[1, 2]', "not a tracker list"),
+    ('{"trackers": ', "not valid JSON"),
 ])
 def test_a_bad_file_is_an_input_error_and_leaves_no_overlay(tmp_path, private_home, content, problem):
     src = tmp_path / "bad.json"

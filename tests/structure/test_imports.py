@@ -31,10 +31,9 @@ ADDONS_MAY_IMPORT = {"model", "traffic", "errors", "fsutil"}   # a mitmproxy add
 PRIVATE_ALLOWED = {
     ("analyzer.traffic.har", "analyzer.traffic.mitm", "_name"),
     ("analyzer.policy.data_safety", "analyzer.policy.lexicon", "_load"),
-    ("analyzer.recipients.party", "analyzer.recipients.kb", "_read_lines"),
 }
-PRIVATE_ALLOWED_FROM = {("analyzer.recipients.exodus", "analyzer.recipients.kb")}   # kb <-> exodus
-CYCLES_ALLOWED = {frozenset({"analyzer.recipients.kb", "analyzer.recipients.exodus"})}
+PRIVATE_ALLOWED_FROM: set[tuple[str, str]] = set()
+CYCLES_ALLOWED: set[frozenset[str]] = set()
 
 
 def _module(path: Path) -> str:
