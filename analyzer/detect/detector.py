@@ -89,9 +89,11 @@ class Detector:
         self.lat_keys, self.lon_keys, self.latlon_keys = k["lat"], k["lon"], k["latlon"]
         self.pair_name, self.pair_value = k["pair_name"], k["pair_value"]
         self.name_context = k["name_context"]
+        self.id_namespace_keys = k["id_namespace_keys"]
+        self.id_suffixes = tuple(sx for sx in k["identifier_suffixes"] if sx in self.id_keys)
         self._personal_keys = frozenset().union(*(k[n] for n in (
             "email", "phone", "name_strong", "name_weak", "birth_date", "age", "gender", "address", "city", "zip",
-            "sexual_orientation", "ethnicity", "religion")))
+            "sexual_orientation", "ethnicity", "religion", "hashed_match")))
         self._slots: dict[tuple[str, str], _Slot] = {}
         self._flows: dict[tuple[str, str], tuple[Adapter | None, bool, bool, bool]] = {}
         self._memos: dict[tuple, dict[tuple[str, str, str], tuple[tuple, tuple]]] = {}   # per flow context
@@ -182,7 +184,7 @@ class Detector:
         elif ckey in self.latlon_keys:
             latlon = 2
         event = loc.root != "header" and (ckey in self.event_keys or (ckey == "name" and parent_c in _EVENT_PARENTS))
-        id_rules = self.id_keys.get(ckey) if ckey else None
+        id_rules = self._id_rules(ckey, parent_c) if ckey else None
         personal = bool(ckey) and ckey in self._personal_keys
         quiet = not (id_rules or personal or latlon or event or ckey in self.pair_name or ckey in self.pair_value) \
             and loc.root in ("body", "query", "cookie") and not self.lexicon.scan(loc.path).hits \
@@ -195,6 +197,18 @@ class Detector:
             self._slots.clear()
         self._slots[sk] = sl
         return sl
+
+    def _id_rules(self, ckey: str, parent_c: str) -> list[tuple[str, str]] | None:
+        """Identifier rules of a key: its own; in an identity map ({ECID: [{id: x}]}) the namespace's; else
+        those of a standard id name the key ends with (a vendor prefix: kochava_device_id, 'Vipps Device ID')."""
+        rules = self.id_keys.get(ckey)
+        if rules is None and ckey in self.id_namespace_keys and parent_c:
+            rules = self.id_keys.get(parent_c)
+        if rules is None:
+            for suffix in self.id_suffixes:
+                if ckey.endswith(suffix) and len(ckey) > len(suffix):
+                    return self.id_keys.get(suffix)
+        return rules
 
     def _field(self, f: Field, st: "_FlowState", out: _Out) -> None:
         location = f.location
