@@ -14,9 +14,11 @@ from .text import Loc, compact, tokens
 
 _URL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?//", re.I)
 _VERSION = re.compile(r"^v?\d+(?:\.\d+){1,3}(?:[-+][\w.]+)?$")
-_PACKAGE = re.compile(r"^[a-z][a-z0-9_]*(?:\.[A-Za-z_$][\w$]*){2,}$")
+# a Java package or class name, possibly with the release it names (Sentry `release`: com.app.id@7.6.3+1830)
+_PACKAGE = re.compile(r"^[a-z][a-z0-9_]*(?:\.[A-Za-z_$][\w$]*){2,}(?:@[\w.+-]+)?$")
 _FILE = re.compile(r"\.([A-Za-z0-9]{2,6})(?:[?#].*)?$")
 _RANDOMISH = re.compile(r"^[A-Za-z0-9+/=_-]+$")
+_RUN_SPLIT = re.compile(r"[^A-Za-z0-9]+")
 _SPAN = re.compile(r"^(?:p(?:t)?\d+[dwmyhs]|\d+\s?[dwmyh]|\d+\s?(?:days?|weeks?|months?|years?))$")
 
 PROSE_CHARS = 200
@@ -107,14 +109,16 @@ class Guards:
 
 
 def _transitions(v: str) -> int:
-    """Case changes and letter/digit changes: a random token has many, `pregnancyWeek12` has two."""
+    """Case changes and letter/digit changes inside alphanumeric runs: a random token has many,
+    `pregnancyWeek12` has two, and `period_start_logged_today` none (separators between words are not changes)."""
     n = 0
-    prev = ""
-    for ch in v:
-        kind = "d" if ch.isdigit() else "u" if ch.isupper() else "l" if ch.islower() else "o"
-        if prev and kind != prev and not (prev == "u" and kind == "l"):
-            n += 1
-        prev = kind
+    for run in _RUN_SPLIT.split(v):
+        prev = ""
+        for ch in run:
+            kind = "d" if ch.isdigit() else "u" if ch.isupper() else "l"
+            if prev and kind != prev and not (prev == "u" and kind == "l"):
+                n += 1
+            prev = kind
     return n
 
 
