@@ -13,10 +13,11 @@ import time
 from typing import Any
 
 from ..model import Field
-from . import b64, compression, json_body, protobuf
+from . import b64, binstrings, compression, json_body, protobuf
 from .form import looks_like_form, parse_form
 from .jwt_token import jwt_claims
-from .limits import DEFAULT_LIMITS, MAX_DECODED_BYTES, MAX_DEPTH, MAX_FIELDS, TIME_BUDGET, BudgetExceeded, Limits
+from .limits import (DEFAULT_LIMITS, MAX_DECODED_BYTES, MAX_DEPTH, MAX_FIELDS, OPAQUE_PAYLOAD, TIME_BUDGET,
+                     BudgetExceeded, Limits)
 from .multipart import parse_multipart
 from .query import label_repeats
 
@@ -25,6 +26,8 @@ _TEXTUAL_RE = re.compile(r"json|x-www-form-urlencoded|text/|xml")
 _HEX_EXCERPT = 64        # bytes shown as hex for an undecodable binary leaf
 _CUT_EXCERPT = 200       # characters kept of a subtree cut at max_depth
 _PACKED_LIMIT = 1024
+_STRINGS_SCAN = 1 << 20   # bytes of an undecodable buffer searched for strings
+_HEX_FULL = 16 * 1024     # bytes of an undecodable buffer also given whole in hex
 _FIELD1_TAGS = (0x09, 0x0A, 0x0D)
 _SHORT = b64.MIN_LEN          # shorter strings cannot be base64 or a JWT: emitted as they are unless JSON-like
 _OPENERS = ("{", "[", "")
@@ -268,8 +271,20 @@ class Walker:
                 self.produced += len(out)
                 return self.walk_bytes(memoryview(out), f"{loc}|br", key, depth + 1, strict=True, hint="")
             return False
-        self.emit(loc, key, hex_excerpt(data))
+        self.binary_leaf(data, loc, key)
         return True
+
+    def binary_leaf(self, data, loc: str, key: str) -> None:
+        """Bytes no decoder reads: a hex excerpt, and the strings inside as `<loc>|strings[i]` (length-prefixed
+        or printable runs); a near-random buffer is named as an opaque payload (a limit of what could be seen)."""
+        self.emit(loc, key, hex_excerpt(data))
+        if len(data) > _HEX_EXCERPT:     # all of it in hex, where raw identifiers (a UUID's 16 bytes) can be found
+            self.emit(f"{loc}|hex", key, bytes(data[:_HEX_FULL]).hex())
+        found = binstrings.strings(bytes(data[:_STRINGS_SCAN]))
+        for i, s in enumerate(found):
+            self.emit(f"{loc}|strings[{i}]", key, s)
+        if binstrings.opaque(bytes(data), found):
+            self.bound(OPAQUE_PAYLOAD)
 
     def decompress(self, kind: str, data) -> bytes | None:
         room = self.room()
@@ -437,7 +452,7 @@ class Walker:
         if text is not None:
             self.walk_text(text, loc, "", depth)
         else:
-            self.emit(loc, "", hex_excerpt(data))
+            self.binary_leaf(data, loc, "")
 
     def _walk_items(self, items, loc: str, depth: int) -> None:
         for i, (value, raw) in enumerate(items):

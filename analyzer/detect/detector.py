@@ -183,7 +183,10 @@ class Detector:
             latlon = 1
         elif ckey in self.latlon_keys:
             latlon = 2
-        event = loc.root != "header" and (ckey in self.event_keys or (ckey == "name" and parent_c in _EVENT_PARENTS))
+        # strings mined from an undecodable binary body have no key: they are read like event names
+        binary = "|strings[" in location
+        event = binary or (loc.root != "header" and (ckey in self.event_keys or
+                                                     (ckey == "name" and parent_c in _EVENT_PARENTS)))
         id_rules = self._id_rules(ckey, parent_c) if ckey else None
         personal = bool(ckey) and ckey in self._personal_keys
         quiet = not (id_rules or personal or latlon or event or ckey in self.pair_name or ckey in self.pair_value) \
@@ -191,7 +194,7 @@ class Detector:
             and not self.lexicon.scan(key).hits
         sl = _Slot(loc=loc, key=key, ckey=ckey, skip=skip, id_rules=id_rules, quiet=quiet,
                    personal=personal, parent_c=parent_c, latlon=latlon,
-                   event=event, pair_name=ckey in self.pair_name, pair_value=ckey in self.pair_value,
+                   event=event, binary=binary, pair_name=ckey in self.pair_name, pair_value=ckey in self.pair_value,
                    group=_group(location, loc), sib=loc.segs[-1] if loc.segs else "")
         if len(self._slots) > 200_000:
             self._slots.clear()
@@ -289,6 +292,8 @@ class Detector:
 
         # event names
         if sl.event:
+            if sl.binary and self.guards.value_describes_app(v):
+                return          # class names, URLs, versions: the binary's own text
             for h in self.health.event(value, 0.9 if not params else 0.95):
                 out.add(h.data_type, h.details, h.method, h.conf, location, excerpt(key, value))
             return
@@ -385,6 +390,7 @@ class _Slot:
     parent_c: str
     latlon: int                 # 1: a lat or lon key; 2: a location-like key (a "lat,lon" string or a list)
     event: bool
+    binary: bool                # a string mined from a binary body (decode.binstrings)
     pair_name: bool
     pair_value: bool
     group: str
