@@ -21,6 +21,9 @@ from .limits import (DEFAULT_LIMITS, MAX_DECODED_BYTES, MAX_DEPTH, MAX_FIELDS, O
 from .multipart import parse_multipart
 from .query import label_repeats
 
+# a URL with a query, and a form of identifier-like keys (k=v, joined by & or ;) inside a string value
+_URL_WITH_QUERY = re.compile(r"^[a-z][a-z0-9+.-]*://[^\s?#]*\?[^\s=&]+=", re.I)
+_NESTED_FORM = re.compile(r"[A-Za-z_$][\w.$\[\]-]{0,63}=[^\s&;=]+(?:[&;][A-Za-z_$][\w.$\[\]-]{0,63}=[^\s&;=]*)*[&;]?")
 _CTRL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _TEXTUAL_RE = re.compile(r"json|x-www-form-urlencoded|text/|xml")
 _HEX_EXCERPT = 64        # bytes shown as hex for an undecodable binary leaf
@@ -194,6 +197,25 @@ class Walker:
         if b64.looks_base64(s) and self.try_base64(s, loc, key, depth):
             return
         self.emit(loc, key, s)
+        if "=" in s:
+            self.walk_pairs(s, loc, depth)
+
+    def walk_pairs(self, s: str, loc: str, depth: int) -> None:
+        """A URL with its own query, or a form (`k=v&k2=v2`, `k=v;k2=v2`) inside a string: its values walked
+        again at `<loc>|url.<k>` / `<loc>|form.<k>` (the whole string stays a leaf too)."""
+        if depth > self.max_depth:
+            return
+        if _URL_WITH_QUERY.match(s):
+            step, text = "url", s.split("?", 1)[1].split("#", 1)[0]
+        elif _NESTED_FORM.fullmatch(s):
+            step, text = "form", s
+        else:
+            return
+        sep = ";" if step == "form" and ";" in s and "&" not in s else "&"
+        pairs = parse_form(text.replace(";", "&") if sep == ";" else text, self.limits.max_fields)
+        for (k, v), label in zip(pairs, label_repeats([k for k, _ in pairs])):
+            if v:
+                self.walk_text(v, f"{loc}|{step}.{label}", k, depth + 1)
 
     def try_base64(self, s: str, loc: str, key: str, depth: int) -> bool:
         if len(s) * 3 // 4 > self.room():
