@@ -264,9 +264,10 @@ class Detector:
                     dt = "personal_info.user_ids" if details == "user_id" else "device_ids"
                     out.add(dt, details, "key", 0.7 if shape == "id" else 0.85, location, excerpt(key, value))
                     break
-        # personal info gated by key
+        # personal info gated by key; event properties (params) are not a profile: a weak `name` there is a
+        # screen or a product (a persona match above always counts)
         if sl.personal:
-            for p in self.personal.by_key(sl.ckey, sl.parent_c, v, st.user_ctx or params):
+            for p in self.personal.by_key(sl.ckey, sl.parent_c, v, st.user_ctx):
                 out.add(p.data_type, p.details, "key", p.conf, location, excerpt(key, value))
         # location: sibling lat/lon fields, or [lat, lon] lists under a location-like key (polyline)
         if sl.latlon == 1:
@@ -279,6 +280,8 @@ class Detector:
         c0 = v[0]
         if "@" in v or c0 == "+":
             for p in self.personal.by_value(v):
+                if p.details == "email" and self.guards.service_email(p.text, loc, location):
+                    continue        # a support, sender or SDK-config address: not the user's
                 out.add(p.data_type, p.details, "value", p.conf, location, excerpt(key, value))
         if ("," in v or ";" in v or " " in v) and (c0.isdigit() or c0 in "-("):
             pt = parse_pair_string(v)
@@ -286,7 +289,7 @@ class Detector:
                 lat, ld, lon, od = pt
                 if self.known is not None and self.known.match_point(lat, ld, lon, od):
                     out.add(precision(min(ld, od)), "lat_lon", "known_value", 1.0, location, excerpt(key, value))
-                elif sl.latlon == 2 or min(ld, od) >= 3:
+                elif sl.latlon == 2 or _plausible_fix(lat, ld, lon, od):
                     out.add(precision(min(ld, od)), "lat_lon", "key" if sl.latlon == 2 else "value",
                             0.85, location, excerpt(key, value))
 
@@ -445,6 +448,13 @@ def _apply(st: _FlowState, f: Field, op: tuple) -> None:
         st.adapter_pairs.append((f, op[1], op[2]))
     else:
         st.generic_pairs.setdefault(op[1], [None, None])[op[2]] = f
+
+
+def _plausible_fix(lat: float, lat_dec: int, lon: float, lon_dec: int) -> bool:
+    """A "lat,lon" string under a key that names no location counts only when it reads as a GPS fix: four or
+    more decimals on both (screen densities, prices, ratios and versions have fewer), two different numbers,
+    not both below 1 in size (a pair of ratios)."""
+    return min(lat_dec, lon_dec) >= 4 and lat != lon and (abs(lat) >= 1 or abs(lon) >= 1)
 
 
 def _group(location: str, loc: Loc) -> str:

@@ -38,6 +38,8 @@ class Guards:
         self.skip_headers = g["skip_headers"]
         self.null_values = g["null_values"]
         self.span_values = g["span_values"]
+        self.service_local = g["service_email_local_parts"]
+        self.service_keys = g["service_email_key_tokens"]
         self._path_cache: dict[str, tuple[bool, bool, bool, bool]] = {}
 
     # -- per flow -------------------------------------------------------------------------------
@@ -100,6 +102,17 @@ class Guards:
         if len(v) >= 16 and _RANDOMISH.match(v) and _transitions(v) >= 5:
             return True
         return False
+
+    def service_email(self, address: str, loc: Loc, location: str = "") -> bool:
+        """An address that is the app's or the SDK's own (support, sender, config), not the user's: a role
+        mailbox, a key naming such an address, or a remote-config / code path."""
+        local = compact(address.split("@", 1)[0])
+        if local in self.service_local or local.startswith(("noreply", "donotreply")):
+            return True
+        if any(t in self.service_keys for s in loc.segs for t in tokens(s)):
+            return True
+        config, _, code, _ = self.key_path(loc, location)
+        return config or code
 
     def span_value(self, value: str) -> bool:
         """A time span or a plan (`week`, `monthly`, `P1M`, `30d`): what `period`/`cycle` mean on a stats or

@@ -159,3 +159,46 @@ def test_sentry_release_names_the_app(det):
     dets = detect(det, request("https://o1.ingest.sentry.io/api/2/envelope/", env, "application/x-sentry-envelope"))
     assert not [d for d in dets if d.data_type.startswith("health_fitness")]
     assert of(dets, DEV)
+
+
+def test_name_roles_segment_and_amplitude(det):
+    # Segment batch: a screen call's name and event properties are screens/products; identify traits are a profile
+    body = js({"batch": [
+        {"type": "screen", "name": "Cycle Calendar", "properties": {"name": "Ovulation Guide"},
+         "anonymousId": "a1b2c3d4-0000-4000-8000-123456789abc"},
+        {"type": "track", "event": "Product Viewed", "properties": {"name": "Period Pads", "product": {"name": "Pack"}}},
+        {"type": "identify", "traits": {"name": "Jane Doe"}}], "writeKey": "wk"})
+    dets = detect(det, request("https://api.segment.io/v1/batch", body, "application/json"))
+    assert [d.location for d in of(dets, "personal_info.name")] == ["body.json.batch[2].traits.name"]
+    assert any(d.details == "ovulation" for d in dets)          # the screen is still a health screen
+    body = js({"api_key": "k", "events": [{"event_type": "screen_view", "device_id": "x1y2z3w4v5",
+                                           "event_properties": {"name": "Sophie Martin"},
+                                           "user_properties": {"name": "Jane Doe"}}]})
+    dets = detect(det, request("https://api2.amplitude.com/2/httpapi", body, "application/json"))
+    assert [d.location for d in of(dets, "personal_info.name")] == ["body.json.events[0].user_properties.name"]
+
+
+def test_sdk_and_support_addresses_are_not_the_users(det):
+    body = js({"config": {"feedback_email": "feedback@example-app.com", "crash_contact": "dev@example-sdk.io"},
+               "app": {"support_email": "help@example-app.com", "publisher_email": "ops@example-app.com"},
+               "from": "noreply@example-app.com", "user": {"email": "jane.doe@example.org"},
+               "message": "write to support@example-app.com"})
+    dets = of(detect(det, request("https://api.example-sdk.io/v1/init", body, "application/json")),
+              "personal_info.email")
+    assert [d.location for d in dets] == ["body.json.user.email"]
+
+
+def test_known_email_counts_even_as_a_support_like_key():
+    from analyzer.detect import Persona
+    d = Detector(Persona(email="help@example-app.com"))
+    body = js({"support_email": "help@example-app.com"})
+    dets = d.detect(request("https://api.example-sdk.io/v1/init", body, "application/json"),
+                    decode_flow(request("https://api.example-sdk.io/v1/init", body, "application/json")).fields)
+    assert [(x.details, x.method) for x in of(dets, "personal_info.email")] == [("email", "known_value")]
+
+
+def test_decimal_pairs_need_a_location_key_or_a_gps_like_fix(det):
+    body = js({"dpi": "2.625,2.625", "ratio": "0.5625,0.75", "prices": "12.99,15.49", "v": "1.234,5.678",
+               "viewport": "412.0,915.0", "ll": "48.85,2.35", "p": "-25.2894588,-57.5879024"})
+    dets = detect(det, request("https://api.example-sdk.io/v1/e", body, "application/json"))
+    assert sorted(d.location for d in dets if d.data_type.startswith("location")) == ["body.json.ll", "body.json.p"]
