@@ -156,7 +156,8 @@ class Detector:
             and not self.lexicon.scan(key).hits
         sl = _Slot(loc=loc, key=key, ckey=ckey, skip=skip, id_rules=id_rules, quiet=quiet,
                    personal=personal, parent_c=parent_c, latlon=latlon,
-                   event=event, binary=binary, pair_name=ckey in self.pair_name, pair_value=ckey in self.pair_value,
+                   event=event, binary=binary, pb_number=key.isdigit() and "protobuf" in location,
+                   pair_name=ckey in self.pair_name, pair_value=ckey in self.pair_value,
                    group=_group(location, loc), sib=loc.segs[-1] if loc.segs else "")
         if len(self._slots) > 200_000:
             self._slots.clear()
@@ -193,6 +194,11 @@ class Detector:
                 self._coord_candidate(st, loc, f, v, for_known=True, group=sl.group)
         if sl.skip:
             return
+        if sl.pb_number and "." in v:
+            # a float field of a schemaless protobuf message: a candidate half of a position (see _finish)
+            c = parse_coord(v, 180.0)
+            if c is not None:
+                st.pb_floats.setdefault(loc.parent, {})[int(key)] = (f, c[0], c[1])
 
         params = False
         rule: Rule | None = st.adapter.rule(loc.path) if st.adapter is not None else None
@@ -305,6 +311,14 @@ class Detector:
                     continue
                 text = f"lat={fa.value}, lon={fo.value}"
                 out.add(precision(min(ld, od)), "lat_lon", "key", 0.9, fa.location, text)
+        for parent, nums in st.pb_floats.items():
+            # no schema: two floats in consecutive fields, a latitude then a longitude that read as a GPS fix
+            for n, (fa, lat, ld) in sorted(nums.items()):
+                nxt = nums.get(n + 1)
+                if nxt is not None and abs(lat) <= 90 and _plausible_fix(lat, ld, nxt[1], nxt[2]):
+                    out.add(precision(min(ld, nxt[2])), "lat_lon", "value", 0.5, fa.location,
+                            f"{fa.key}={fa.value}, {nxt[0].key}={nxt[0].value}")
+                    break
         done: set[str] = set()
         for (path, parent), d in st.list_coords.items():
             if path in done or "0" not in d or "1" not in d:
@@ -358,6 +372,7 @@ class _Slot:
     latlon: int                 # 1: a lat or lon key; 2: a location-like key (a "lat,lon" string or a list)
     event: bool
     binary: bool                # a string mined from a binary body (decode.binstrings)
+    pb_number: bool             # a field of a protobuf message read without a schema
     pair_name: bool
     pair_value: bool
     group: str
@@ -366,7 +381,7 @@ class _Slot:
 
 class _FlowState:
     __slots__ = ("adapter", "static", "content_path", "user_ctx", "pairs_wanted", "siblings", "adapter_pairs",
-                 "generic_pairs", "coords", "known_coords", "list_coords")
+                 "generic_pairs", "coords", "known_coords", "list_coords", "pb_floats")
 
     def __init__(self, adapter: Adapter | None, static: bool, content_path: bool, user_ctx: bool):
         self.adapter = adapter
@@ -380,6 +395,7 @@ class _FlowState:
         self.coords: dict[str, dict[str, tuple[Field, float, int]]] = {}
         self.known_coords: dict[str, list[tuple[Field, float, int]]] = {}
         self.list_coords: dict[tuple[str, str], dict[str, tuple[Field, float, int]]] = {}
+        self.pb_floats: dict[str, dict[int, tuple[Field, float, int]]] = {}
 
 
 def _plausible_fix(lat: float, lat_dec: int, lon: float, lon_dec: int) -> bool:

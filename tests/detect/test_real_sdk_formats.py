@@ -202,3 +202,12 @@ def test_decimal_pairs_need_a_location_key_or_a_gps_like_fix(det):
                "viewport": "412.0,915.0", "ll": "48.85,2.35", "p": "-25.2894588,-57.5879024"})
     dets = detect(det, request("https://api.example-sdk.io/v1/e", body, "application/json"))
     assert sorted(d.location for d in dets if d.data_type.startswith("location")) == ["body.json.ll", "body.json.p"]
+
+
+def test_schemaless_protobuf_coordinates_plausibility(det):
+    # a report message with a nested location {1: lat (double), 2: lon (double), 3: accuracy}, no persona
+    loc_msg = pb((1, 48.8566123), (2, 2.3522219), (3, 9.6), (4, 1700000000))
+    body = pb((1, "com.example.app"), (5, loc_msg), (7, pb((1, 0.125), (2, 2.625))), (8, pb((1, 43.2965), (3, 5.3698))))
+    dets = detect(det, request("https://report.appmetrica.yandex.net/report", body, "application/x-protobuf"))
+    locs = [d for d in dets if d.data_type.startswith("location")]
+    assert [(d.location, d.confidence) for d in locs] == [("body.protobuf.5.1", 0.5)]
