@@ -22,6 +22,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench.quality.score import ClassScore
+
 HERE = Path(__file__).parent
 ROOT = Path(os.environ.get("HPA_REALWORLD", "/work/shared/realworld")) / "traffic"
 APP_ID = "org.example.external"
@@ -60,29 +62,14 @@ class Unit:
 
 
 @dataclass
-class Tally:
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-
-    @property
-    def precision(self) -> float | None:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else None
-
-    @property
-    def recall(self) -> float | None:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else None
-
-
-@dataclass
 class Result:
-    classes: dict[str, Tally] = field(default_factory=dict)
+    classes: dict[str, ClassScore] = field(default_factory=dict)
     misses: list[Unit] = field(default_factory=list)
     false_alarms: list[tuple[Unit, str]] = field(default_factory=list)
 
     @property
-    def total(self) -> Tally:
-        t = Tally()
+    def total(self) -> ClassScore:
+        t = ClassScore()
         for c in self.classes.values():
             t.tp, t.fp, t.fn = t.tp + c.tp, t.fp + c.fp, t.fn + c.fn
         return t
@@ -112,7 +99,7 @@ def truth_units(truth: dict) -> tuple[set[Unit], set[Unit]]:
 
 
 def score(want: set[Unit], optional: set[Unit], found: dict[Unit, str], classes: list[str]) -> Result:
-    r = Result(classes={c: Tally() for c in classes})
+    r = Result(classes={c: ClassScore() for c in classes})
     for u, why in sorted(found.items(), key=lambda x: (x[0].group, x[0].entry, x[0].data_class)):
         if u.data_class not in r.classes or u in optional:
             continue
