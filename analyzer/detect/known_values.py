@@ -192,20 +192,22 @@ class KnownValues:
         n = self.exact.get(vl)
         if n is not None:
             out.append((n, vl))
-        elif self._glued_re is not None and MIN_GLUED < len(vl) <= MAX_SEARCH and _plain(vl):
-            m = self._glued_re.search(vl)
-            if m:
-                out.append((self.exact[m.group(0)], m.group(0)))
-        elif MIN_SUBSTRING < len(vl) <= MAX_SEARCH and not _plain(vl):
-            # a needle inside a longer value needs a separator around it ("Bearer x", "mailto:x", "a=x&b")
-            if self._sub_re is not None:
-                m = self._sub_re.search(vl)
+        elif MIN_SUBSTRING < len(vl) <= MAX_SEARCH:
+            if _plain(vl):
+                # letters and digits only: just random-looking needles, glued to a prefix or in a hex dump
+                m = self._glued_re.search(vl) if self._glued_re is not None and len(vl) > MIN_GLUED else None
                 if m:
                     out.append((self.exact[m.group(0)], m.group(0)))
-            if self._name_re is not None:
-                m = self._name_re.search(vl)
-                if m:
-                    out.append((self._names[m.group(0)], m.group(0)))
+            else:
+                # a needle inside a longer value needs a separator around it ("Bearer x", "mailto:x", "a=x&b")
+                if self._sub_re is not None:
+                    m = self._sub_re.search(vl)
+                    if m:
+                        out.append((self.exact[m.group(0)], m.group(0)))
+                if self._name_re is not None:
+                    m = self._name_re.search(vl)
+                    if m:
+                        out.append((self._names[m.group(0)], m.group(0)))
         if n is None and self._names and vl in self._names:
             out.append((self._names[vl], vl))
         if self.phone_digits and not out and 8 <= len(vl) <= 25 and _PHONEISH.match(vl):
