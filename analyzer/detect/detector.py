@@ -32,6 +32,8 @@ from .shapes import HEX_DIGEST, check
 from .text import Loc, compact, excerpt, parse_location
 
 RANK = {"known_value": 3, "adapter": 2}
+_SLOTS_MAX = 200_000      # (location, key) -> what they alone say; cleared when full, so memory stays flat
+_FLOWS_MAX = 50_000       # (host, path) -> adapter and path guards
 _NUMBER = re.compile(r"^-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?$")
 _EVENT_PARENTS = frozenset({"events", "event", "customevents", "evts"})
 
@@ -116,7 +118,7 @@ class Detector:
             static, content_path = self.guards.flow_path(path)
             user_ctx = any(compact(s) in self.name_context for s in path.split("/") if s)
             fi = (self.adapters.for_flow(flow.host, path), static, content_path, user_ctx)
-            if len(self._flows) > 50_000:
+            if len(self._flows) >= _FLOWS_MAX:
                 self._flows.clear()
             self._flows[fk] = fi
         return fi
@@ -159,7 +161,7 @@ class Detector:
                    event=event, binary=binary, pb_number=key.isdigit() and "protobuf" in location,
                    pair_name=ckey in self.pair_name, pair_value=ckey in self.pair_value,
                    group=_group(location, loc), sib=loc.segs[-1] if loc.segs else "")
-        if len(self._slots) > 200_000:
+        if len(self._slots) >= _SLOTS_MAX:
             self._slots.clear()
         self._slots[sk] = sl
         return sl
