@@ -86,6 +86,7 @@ class Detector:
         self.pair_name, self.pair_value = k["pair_name"], k["pair_value"]
         self.name_context = k["name_context"]
         self.id_namespace_keys = k["id_namespace_keys"]
+        self.path_collections: dict[str, str] = k["path_id_collections"]
         self.id_suffixes = tuple(sx for sx in k["identifier_suffixes"] if sx in self.id_keys)
         self._personal_keys = frozenset().union(*(k[n] for n in (
             "email", "phone", "name_strong", "name_weak", "birth_date", "age", "gender", "address", "city", "zip",
@@ -104,6 +105,7 @@ class Detector:
     def detect(self, flow: Flow, fields: Iterable[Field]) -> list[Detection]:
         out = _Out(flow.id)
         st = _FlowState(*self._flow_context(flow))
+        st.path_segs = [seg for seg in (flow.path or "/").split("/") if seg]
         for f in fields:
             self._field(f, st, out)
         self._finish(st, out)
@@ -165,6 +167,13 @@ class Detector:
             self._slots.clear()
         self._slots[sk] = sl
         return sl
+
+    def _path_id(self, location: str, v: str, st: "_FlowState") -> str | None:
+        """An install or channel id as the member of a REST collection in the URL path (/api/channels/<uuid>)."""
+        if not (location.startswith("path[") and location.endswith("]")) or not (check("uuid", v) or check("fid", v)):
+            return None
+        i = int(location[5:-1])
+        return self.path_collections.get(compact(st.path_segs[i - 1])) if 0 < i <= len(st.path_segs) else None
 
     def _id_rules(self, ckey: str, parent_c: str) -> list[tuple[str, str]] | None:
         """Identifier rules of a key: its own; in an identity map ({ECID: [{id: x}]}) the namespace's; else
@@ -279,6 +288,10 @@ class Detector:
         # health and fitness
         root = loc.root
         if root == "path":
+            details = self._path_id(location, v, st)
+            if details:
+                out.add("device_ids", details, "key", 0.75, location, v)
+                return
             if not (st.static or st.content_path):
                 for h in self.health.path_segment(v):
                     out.add(h.data_type, h.details, h.method, h.conf, location, excerpt(key, value))
@@ -383,7 +396,7 @@ class _Slot:
 
 class _FlowState:
     __slots__ = ("adapter", "static", "content_path", "user_ctx", "pairs_wanted", "siblings", "adapter_pairs",
-                 "generic_pairs", "coords", "known_coords", "list_coords", "pb_floats")
+                 "generic_pairs", "coords", "known_coords", "list_coords", "pb_floats", "path_segs")
 
     def __init__(self, adapter: Adapter | None, static: bool, content_path: bool, user_ctx: bool):
         self.adapter = adapter
@@ -398,6 +411,7 @@ class _FlowState:
         self.known_coords: dict[str, list[tuple[Field, float, int]]] = {}
         self.list_coords: dict[tuple[str, str], dict[str, tuple[Field, float, int]]] = {}
         self.pb_floats: dict[str, dict[int, tuple[Field, float, int]]] = {}
+        self.path_segs: list[str] = []
 
 
 def _plausible_fix(lat: float, lat_dec: int, lon: float, lon_dec: int) -> bool:

@@ -211,3 +211,17 @@ def test_schemaless_protobuf_coordinates_plausibility(det):
     dets = detect(det, request("https://report.appmetrica.yandex.net/report", body, "application/x-protobuf"))
     locs = [d for d in dets if d.data_type.startswith("location")]
     assert [(d.location, d.confidence) for d in locs] == [("body.protobuf.5.1", 0.5)]
+
+
+def test_channel_and_player_ids_in_the_url_path(det):
+    # Airship channel registration update and OneSignal legacy player update: the id is the URL's collection member
+    body = js({"channel": {"device_type": "android", "opt_in": True, "locale_country": "FR"}})
+    dets = detect(det, request("https://device-api.urbanairship.com/api/channels/d5e11afc-5ccd-4c6a-b696-f4bf57dcd72c",
+                               body, "application/json", method="PUT"))
+    assert [(d.location, d.details) for d in of(dets, DEV)] == [("path[2]", "push_channel_id")]
+    dets = detect(det, request("https://onesignal.com/api/v1/players/bd571fb9-61ab-463f-8f7e-0123456789ab/on_session",
+                               js({"app_id": "a"}), "application/json"))
+    assert [d.location for d in of(dets, DEV)] == ["path[3]"]
+    # a content id under another collection is not a device id
+    dets = detect(det, request("https://cdn.example.com/api/articles/d5e11afc-5ccd-4c6a-b696-f4bf57dcd72c", method="GET"))
+    assert of(dets, DEV) == []
