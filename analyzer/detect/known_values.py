@@ -170,11 +170,13 @@ class KnownValues:
             if names else None
         self._names = names
         self.min_len = min((len(k) for k in self.exact), default=0)
+        # a value shorter than every needle (exact forms, names) cannot hold one: no lookup at all
+        self._shortest = min([self.min_len, *(len(k) for k in names)]) if self.exact or names else 0
         self._cache: dict[str, list[tuple[Need, str]]] = {}
 
     def match(self, value: str) -> list[tuple[Need, str]]:
         """Needles found in `value`, each with the matched text (cached by value: ids repeat in every flow)."""
-        if not value:
+        if len(value) < self._shortest or not value:
             return []
         if len(value) > 256:
             return self._match(value)
