@@ -18,13 +18,21 @@ Locations
 - Protobuf values: varints as integers (int64 negatives signed), fixed64/fixed32 as a float when the bits read as a
   plausible float (coordinates), else as an integer; length-delimited as text if printable UTF-8, else a nested
   message if the bytes parse whole, else hex (first 64 bytes).
+- Bytes no decoder reads (a body, a multipart part, base64 that is none of the above; Java DataOutput, Thrift,
+  MessagePack...): the hex excerpt, `<loc>|hex` (all of it up to 16 KB, where raw identifiers can be found) and
+  the strings inside as `<loc>|strings[i]` (split on their u8/varint, u16-BE or i32-BE length prefixes; UTF-16LE
+  runs too).
+- A form or a URL with a query inside a string value is walked again: `query.r|url.aaid`, `body.json.payload|form.mood`
+  (`k=v&k2=v2` or `k=v;k2=v2`); the whole string stays a leaf as well.
 
 Decisions are by content, the Content-Type is a hint. base64 is accepted only for strings of 16+ characters that are
 not hex/UUID-shaped and decode to JSON, readable text, compressed data or a whole protobuf message.
 
 Bounds (`Limits`): max_depth, max_decoded_bytes (body bytes examined, plus bytes produced by decompression and
 base64), time_budget_s, max_fields, max_value_chars. Hitting one is reported in `bounds_hit` ("max_depth",
-"max_decoded_bytes", "time_budget", "max_fields"); decoding never raises on hostile input.
+"max_decoded_bytes", "time_budget", "max_fields"); decoding never raises on hostile input. `"opaque_payload"` is
+reported there too: a binary body that reads as encrypted (near-random bytes, hardly any text), a limit of what
+could be searched.
 """
 
 from .flow import decode_flow

@@ -16,6 +16,7 @@ MAX_DEPTH = "max_depth"
 MAX_DECODED_BYTES = "max_decoded_bytes"
 TIME_BUDGET = "time_budget"
 MAX_FIELDS = "max_fields"
+OPAQUE_PAYLOAD = "opaque_payload"  # not a bound: a binary body that reads as encrypted (nothing could be searched)
 DECODER_ERROR = "decoder_error"   # not a bound: an unexpected exception, caught so one flow cannot stop a run
 
 

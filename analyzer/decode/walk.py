@@ -13,18 +13,24 @@ import time
 from typing import Any
 
 from ..model import Field
-from . import b64, compression, json_body, protobuf
+from . import b64, binstrings, compression, json_body, protobuf
 from .form import looks_like_form, parse_form
 from .jwt_token import jwt_claims
-from .limits import DEFAULT_LIMITS, MAX_DECODED_BYTES, MAX_DEPTH, MAX_FIELDS, TIME_BUDGET, BudgetExceeded, Limits
+from .limits import (DEFAULT_LIMITS, MAX_DECODED_BYTES, MAX_DEPTH, MAX_FIELDS, OPAQUE_PAYLOAD, TIME_BUDGET,
+                     BudgetExceeded, Limits)
 from .multipart import parse_multipart
 from .query import label_repeats
 
+# a URL with a query, and a form of identifier-like keys (k=v, joined by & or ;) inside a string value
+_URL_WITH_QUERY = re.compile(r"^[a-z][a-z0-9+.-]*://[^\s?#]*\?[^\s=&]+=", re.I)
+_NESTED_FORM = re.compile(r"[A-Za-z_$][\w.$\[\]-]{0,63}=[^\s&;=]+(?:[&;][A-Za-z_$][\w.$\[\]-]{0,63}=[^\s&;=]*)*[&;]?")
 _CTRL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _TEXTUAL_RE = re.compile(r"json|x-www-form-urlencoded|text/|xml")
 _HEX_EXCERPT = 64        # bytes shown as hex for an undecodable binary leaf
 _CUT_EXCERPT = 200       # characters kept of a subtree cut at max_depth
 _PACKED_LIMIT = 1024
+_STRINGS_SCAN = 1 << 20   # bytes of an undecodable buffer searched for strings
+_HEX_FULL = 16 * 1024     # bytes of an undecodable buffer also given whole in hex
 _FIELD1_TAGS = (0x09, 0x0A, 0x0D)
 _SHORT = b64.MIN_LEN          # shorter strings cannot be base64 or a JWT: emitted as they are unless JSON-like
 _OPENERS = ("{", "[", "")
@@ -191,6 +197,25 @@ class Walker:
         if b64.looks_base64(s) and self.try_base64(s, loc, key, depth):
             return
         self.emit(loc, key, s)
+        if "=" in s:
+            self.walk_pairs(s, loc, depth)
+
+    def walk_pairs(self, s: str, loc: str, depth: int) -> None:
+        """A URL with its own query, or a form (`k=v&k2=v2`, `k=v;k2=v2`) inside a string: its values walked
+        again at `<loc>|url.<k>` / `<loc>|form.<k>` (the whole string stays a leaf too)."""
+        if depth > self.max_depth:
+            return
+        if _URL_WITH_QUERY.match(s):
+            step, text = "url", s.split("?", 1)[1].split("#", 1)[0]
+        elif _NESTED_FORM.fullmatch(s):
+            step, text = "form", s
+        else:
+            return
+        sep = ";" if step == "form" and ";" in s and "&" not in s else "&"
+        pairs = parse_form(text.replace(";", "&") if sep == ";" else text, self.limits.max_fields)
+        for (k, v), label in zip(pairs, label_repeats([k for k, _ in pairs])):
+            if v:
+                self.walk_text(v, f"{loc}|{step}.{label}", k, depth + 1)
 
     def try_base64(self, s: str, loc: str, key: str, depth: int) -> bool:
         if len(s) * 3 // 4 > self.room():
@@ -268,8 +293,20 @@ class Walker:
                 self.produced += len(out)
                 return self.walk_bytes(memoryview(out), f"{loc}|br", key, depth + 1, strict=True, hint="")
             return False
-        self.emit(loc, key, hex_excerpt(data))
+        self.binary_leaf(data, loc, key)
         return True
+
+    def binary_leaf(self, data, loc: str, key: str) -> None:
+        """Bytes no decoder reads: a hex excerpt, and the strings inside as `<loc>|strings[i]` (length-prefixed
+        or printable runs); a near-random buffer is named as an opaque payload (a limit of what could be seen)."""
+        self.emit(loc, key, hex_excerpt(data))
+        if len(data) > _HEX_EXCERPT:     # all of it in hex, where raw identifiers (a UUID's 16 bytes) can be found
+            self.emit(f"{loc}|hex", key, bytes(data[:_HEX_FULL]).hex())
+        found = binstrings.strings(bytes(data[:_STRINGS_SCAN]))
+        for i, s in enumerate(found):
+            self.emit(f"{loc}|strings[{i}]", key, s)
+        if binstrings.opaque(bytes(data), found):
+            self.bound(OPAQUE_PAYLOAD)
 
     def decompress(self, kind: str, data) -> bytes | None:
         room = self.room()
@@ -437,7 +474,7 @@ class Walker:
         if text is not None:
             self.walk_text(text, loc, "", depth)
         else:
-            self.emit(loc, "", hex_excerpt(data))
+            self.binary_leaf(data, loc, "")
 
     def _walk_items(self, items, loc: str, depth: int) -> None:
         for i, (value, raw) in enumerate(items):

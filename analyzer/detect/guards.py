@@ -14,9 +14,11 @@ from .text import Loc, compact, tokens
 
 _URL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?//", re.I)
 _VERSION = re.compile(r"^v?\d+(?:\.\d+){1,3}(?:[-+][\w.]+)?$")
-_PACKAGE = re.compile(r"^[a-z][a-z0-9_]*(?:\.[A-Za-z_$][\w$]*){2,}$")
+# a Java package or class name, possibly with the release it names (Sentry `release`: com.app.id@7.6.3+1830)
+_PACKAGE = re.compile(r"^[a-z][a-z0-9_]*(?:\.[A-Za-z_$][\w$]*){2,}(?:@[\w.+-]+)?$")
 _FILE = re.compile(r"\.([A-Za-z0-9]{2,6})(?:[?#].*)?$")
 _RANDOMISH = re.compile(r"^[A-Za-z0-9+/=_-]+$")
+_RUN_SPLIT = re.compile(r"[^A-Za-z0-9]+")
 _SPAN = re.compile(r"^(?:p(?:t)?\d+[dwmyhs]|\d+\s?[dwmyh]|\d+\s?(?:days?|weeks?|months?|years?))$")
 
 PROSE_CHARS = 200
@@ -36,6 +38,8 @@ class Guards:
         self.skip_headers = g["skip_headers"]
         self.null_values = g["null_values"]
         self.span_values = g["span_values"]
+        self.service_local = g["service_email_local_parts"]
+        self.service_keys = g["service_email_key_tokens"]
         self._path_cache: dict[str, tuple[bool, bool, bool, bool]] = {}
 
     # -- per flow -------------------------------------------------------------------------------
@@ -99,6 +103,17 @@ class Guards:
             return True
         return False
 
+    def service_email(self, address: str, loc: Loc, location: str = "") -> bool:
+        """An address that is the app's or the SDK's own (support, sender, config), not the user's: a role
+        mailbox, a key naming such an address, or a remote-config / code path."""
+        local = compact(address.split("@", 1)[0])
+        if local in self.service_local or local.startswith(("noreply", "donotreply")):
+            return True
+        if any(t in self.service_keys for s in loc.segs for t in tokens(s)):
+            return True
+        config, _, code, _ = self.key_path(loc, location)
+        return config or code
+
     def span_value(self, value: str) -> bool:
         """A time span or a plan (`week`, `monthly`, `P1M`, `30d`): what `period`/`cycle` mean on a stats or
         billing API, not a user measurement."""
@@ -107,14 +122,16 @@ class Guards:
 
 
 def _transitions(v: str) -> int:
-    """Case changes and letter/digit changes: a random token has many, `pregnancyWeek12` has two."""
+    """Case changes and letter/digit changes inside alphanumeric runs: a random token has many,
+    `pregnancyWeek12` has two, and `period_start_logged_today` none (separators between words are not changes)."""
     n = 0
-    prev = ""
-    for ch in v:
-        kind = "d" if ch.isdigit() else "u" if ch.isupper() else "l" if ch.islower() else "o"
-        if prev and kind != prev and not (prev == "u" and kind == "l"):
-            n += 1
-        prev = kind
+    for run in _RUN_SPLIT.split(v):
+        prev = ""
+        for ch in run:
+            kind = "d" if ch.isdigit() else "u" if ch.isupper() else "l"
+            if prev and kind != prev and not (prev == "u" and kind == "l"):
+                n += 1
+            prev = kind
     return n
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .guards import Guards
+from .guards import PROSE_CHARS, Guards
 from .knowledge import STRONG
 
 FITNESS = "health_fitness.fitness"
@@ -21,6 +21,8 @@ from .lexicon import Hit, Lexicon, fired
 from .text import Loc
 
 
+LONG_TEXT_MAX = 8192      # characters of one long value scanned (bounded: a pasted document is not read whole)
+_OVERLAP = 40             # a phrase cut by a window boundary is whole in the next one
 _FILE_NAME = re.compile(r"\.[A-Za-z][A-Za-z0-9]{1,5}$")     # a path segment naming a file (pregnancy-week.json)
 
 
@@ -105,6 +107,23 @@ class Health:
             if vs.hits:
                 for h in fired(vs, allow_simple=False, boost=key_fired):
                     out.append(HHit(h.term.data_type, h.term.details, "value", min(0.95, _conf(h, 0.8) + bonus), h.phrase))
+        elif not content and len(v) > PROSE_CHARS and " " in v:
+            out += self._long_text(v, bonus)
+        return out
+
+    def _long_text(self, text: str, bonus: float) -> list[HHit]:
+        """Free text longer than a field value (a journal entry, a note, an intake form) outside content keys:
+        scanned in overlapping windows, up to LONG_TEXT_MAX characters, strong terms only."""
+        out: list[HHit] = []
+        seen: set[str] = set()
+        text = text[:LONG_TEXT_MAX]
+        step = PROSE_CHARS - _OVERLAP
+        for start in range(0, max(1, len(text) - _OVERLAP), step):
+            window = text[start:start + PROSE_CHARS]
+            for h in self.lex.scan(window).hits:
+                if h.term.strength == STRONG and h.term.details not in seen:
+                    seen.add(h.term.details)
+                    out.append(HHit(h.term.data_type, h.term.details, "value", min(0.95, 0.7 + bonus), h.phrase))
         return out
 
     def path_segment(self, value: str) -> tuple[HHit, ...]:

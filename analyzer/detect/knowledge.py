@@ -76,8 +76,9 @@ def details_table() -> dict[str, str]:
 def keys() -> dict[str, Any]:
     raw = json.loads(_read("keys.json"))
     out: dict[str, Any] = {"identifiers": {compact(k): [tuple(x) for x in v] for k, v in raw["identifiers"].items()}}
+    out["path_id_collections"] = {compact(k): v for k, v in raw.get("path_id_collections", {}).items()}
     for k, v in raw.items():
-        if k.startswith("_") or k == "identifiers":
+        if k.startswith("_") or k in ("identifiers", "path_id_collections"):
             continue
         out[k] = frozenset(compact(x) if k not in ("gender_values", "two_digit_country_codes") else x.lower() for x in v)
     return out

@@ -19,6 +19,7 @@ from .persona import Persona
 
 MAX_SEARCH = 64 * 1024        # longer values are only compared whole
 MIN_SUBSTRING = 8             # shorter needles are only compared whole (a 4-digit year would match everywhere)
+MIN_GLUED = 16                # needles at least this long, letters and digits mixed, are found glued to other text
 MIN_CUSTOM = 4                # shorter custom values are ignored altogether
 
 
@@ -31,6 +32,12 @@ def _plain(v: str) -> bool:
     """Letters and digits only (dashes, dots and underscores aside): a value that cannot hold a needle
     as a part, as tokens are separated by something else."""
     return v.translate(_PLAIN_DROP).isalnum()
+
+
+def _random_looking(needle: str) -> bool:
+    """An id or a digest (letters and digits mixed), not a word or a name that may occur inside other words."""
+    core = needle.translate(_PLAIN_DROP)
+    return core.isalnum() and any(c.isdigit() for c in core) and any(c.isalpha() for c in core)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,19 +158,25 @@ class KnownValues:
             add(v, need)
             add(urllib.parse.quote(v.lower(), safe=""), need)
 
-        # hashes are whole values in practice: only clear, encoded and formatted forms are searched inside text
-        subs = sorted((k for k, n in self.exact.items() if len(k) >= MIN_SUBSTRING and "(" not in n.form),
+        # inside text, clear, encoded and formatted forms are searched, and digests (a hash in a list: m=[<sha256>])
+        subs = sorted((k for k, n in self.exact.items() if len(k) >= (MIN_SUBSTRING if "(" not in n.form else 32)),
                       key=len, reverse=True)
         self._sub_re = re.compile("|".join(re.escape(s) for s in subs)) if subs else None
+        # random-looking needles are searched even in plain values, where they may be glued to a prefix
+        # (AND<android_id>) or sit in a hex dump of binary bytes (a UUID's 16 raw bytes)
+        glued = [k for k in subs if len(k) >= MIN_GLUED and _random_looking(k)]
+        self._glued_re = re.compile("|".join(re.escape(s) for s in glued)) if glued else None
         self._name_re = re.compile(r"(?<![\w])(?:" + "|".join(re.escape(s) for s in names) + r")(?![\w])") \
             if names else None
         self._names = names
         self.min_len = min((len(k) for k in self.exact), default=0)
+        # a value shorter than every needle (exact forms, names) cannot hold one: no lookup at all
+        self._shortest = min([self.min_len, *(len(k) for k in names)]) if self.exact or names else 0
         self._cache: dict[str, list[tuple[Need, str]]] = {}
 
     def match(self, value: str) -> list[tuple[Need, str]]:
         """Needles found in `value`, each with the matched text (cached by value: ids repeat in every flow)."""
-        if not value:
+        if len(value) < self._shortest or not value:
             return []
         if len(value) > 256:
             return self._match(value)
@@ -181,16 +194,22 @@ class KnownValues:
         n = self.exact.get(vl)
         if n is not None:
             out.append((n, vl))
-        elif MIN_SUBSTRING < len(vl) <= MAX_SEARCH and not _plain(vl):
-            # a needle inside a longer value needs a separator around it ("Bearer x", "mailto:x", "a=x&b")
-            if self._sub_re is not None:
-                m = self._sub_re.search(vl)
+        elif MIN_SUBSTRING < len(vl) <= MAX_SEARCH:
+            if _plain(vl):
+                # letters and digits only: just random-looking needles, glued to a prefix or in a hex dump
+                m = self._glued_re.search(vl) if self._glued_re is not None and len(vl) > MIN_GLUED else None
                 if m:
                     out.append((self.exact[m.group(0)], m.group(0)))
-            if self._name_re is not None:
-                m = self._name_re.search(vl)
-                if m:
-                    out.append((self._names[m.group(0)], m.group(0)))
+            else:
+                # a needle inside a longer value needs a separator around it ("Bearer x", "mailto:x", "a=x&b")
+                if self._sub_re is not None:
+                    m = self._sub_re.search(vl)
+                    if m:
+                        out.append((self.exact[m.group(0)], m.group(0)))
+                if self._name_re is not None:
+                    m = self._name_re.search(vl)
+                    if m:
+                        out.append((self._names[m.group(0)], m.group(0)))
         if n is None and self._names and vl in self._names:
             out.append((self._names[vl], vl))
         if self.phone_digits and not out and 8 <= len(vl) <= 25 and _PHONEISH.match(vl):

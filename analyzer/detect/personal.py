@@ -83,6 +83,12 @@ class Personal:
         if not v:
             return []
         hashed = bool(HEX_DIGEST.match(v))
+        if ckey in k["hashed_match"]:
+            # advanced-matching keys (em, ph) mean e-mail / phone only as digests under a matching block
+            if hashed and parent in k["hashed_match_parents"]:
+                return [PHit("personal_info.email" if ckey.startswith("em") else "personal_info.phone",
+                             "email_sha256" if ckey.startswith("em") else "phone_sha256", 0.8)]
+            return []
         if ckey in k["email"]:
             if hashed:
                 return [PHit("personal_info.email", "email_sha256", 0.8)]

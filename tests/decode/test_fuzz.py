@@ -25,7 +25,7 @@ SMALL = Limits(max_depth=12, max_decoded_bytes=256 * 1024, time_budget_s=2.0, ma
 def check(d) -> None:
     assert all(isinstance(f, Field) and isinstance(f.location, str) and isinstance(f.value, str) for f in d.fields)
     assert len(d.fields) <= SMALL.max_fields
-    assert set(d.bounds_hit) <= {"max_depth", "max_decoded_bytes", "time_budget", "max_fields"}
+    assert set(d.bounds_hit) <= {"max_depth", "max_decoded_bytes", "time_budget", "max_fields", "opaque_payload"}
 
 
 def protobufish() -> st.SearchStrategy[bytes]:

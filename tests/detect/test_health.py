@@ -71,7 +71,7 @@ def test_config_flags_and_empty_values_are_not_user_data(det, payload):
     {"sdk_version": "fitness-sdk 2.1.0", "library": "mood-analytics"},
     {"exception": {"values": [{"type": "IllegalStateException", "module": "com.app.pregnancy.PregnancyFragment"}]}},
     {"build_flavor": "pregnancyRelease", "package_name": "com.period.tracker"},
-    {"note": "A long article body about menstruation and ovulation. " * 6},
+    {"article": {"body": "A long article body about menstruation and ovulation. " * 6}},   # long text of content
     {"icon": "heart-rate-zone.svg", "animation": "https://cdn.example.com/lottie/period.json"},
     {"subscription": {"trial_period": "P7D", "period": "P1M"}},
     {"uuid": "8d1c9b4a-6c1b-4b7d-9d7e-1f2a3b4c5d6e"},
@@ -149,3 +149,18 @@ def test_benign_sdk_traffic_is_silent(det):
     ]
     for p in payloads:
         assert run(json_fields(p), detector=det) == [], p
+
+
+def test_long_free_text_is_scanned_in_windows(det):
+    # a journal entry / intake answer longer than a field value, sent outside content keys (issue 16)
+    entry = ("Woke up at 6, walked the dog, long meeting at work, lunch with Sam at the usual place. " * 3
+             + "Cramps all afternoon and I think my period is late again, took ibuprofen. " + "Read a book. " * 20)
+    dets = run(json_fields({"entries": [{"note": entry, "date": "2026-11-28"}]}), detector=det)
+    got = {d.details for d in dets if d.data_type == "health_fitness.health"}
+    assert {"symptom", "medication"} <= got
+    assert all(d.confidence <= 0.8 for d in dets)
+    # bounded: health words after LONG_TEXT_MAX characters are not read
+    from analyzer.detect.health import LONG_TEXT_MAX
+    far = json_fields({"note": "Nothing much today, a walk. " * (LONG_TEXT_MAX // 20) + "pregnancy test positive"})
+    assert run(far, detector=det) == []
+

@@ -1,6 +1,6 @@
-"""The speed-ups (field memo in the Detector, remembered non-base64 strings, header names) must not change a result:
-a warm cache gives exactly what a cold one gives, per-flow state (coordinates, pairs) is replayed for the new
-request, budgets are still counted, and every cache stays bounded."""
+"""The speed-ups (the Detector's location and host+path caches, remembered non-base64 strings, header names) must
+not change a result: a warm cache gives exactly what a cold one gives, per-flow state (coordinates, pairs) belongs
+to each request, budgets are still counted, and every cache stays bounded."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ def test_warm_memo_gives_what_a_cold_detector_gives(persona):
     for f in flows:
         fields = decode_flow(f).fields
         assert _key(warm.detect(f, fields)) == _key(Detector(persona).detect(f, fields)), f.id
-    assert sum(len(m) for m in warm._memos.values()) > 0      # the memo was used, not bypassed
+    assert warm._slots and warm._flows                        # the caches were used, not bypassed
 
 
 def test_replayed_fields_rebuild_per_flow_state():
@@ -66,14 +66,14 @@ def test_replayed_fields_rebuild_per_flow_state():
     assert not [d for d in dets if d.data_type.startswith("location.") and d.method == "known_value"]
 
 
-def test_memo_is_bounded(monkeypatch):
-    monkeypatch.setattr(detector_mod, "_MEMO_MAX", 50)
-    monkeypatch.setattr(detector_mod, "_SEEN_MAX", 80)
+def test_detector_caches_are_bounded(monkeypatch):
+    monkeypatch.setattr(detector_mod, "_SLOTS_MAX", 50)
+    monkeypatch.setattr(detector_mod, "_FLOWS_MAX", 8)
     det = Detector(PERSONA)
     for f in make_flows(300, seed=5) * 2:
         det.detect(f, decode_flow(f).fields)
-        assert sum(len(m) for m in det._memos.values()) <= 50
-        assert len(det._seen) <= 80
+        assert len(det._slots) <= 50
+        assert len(det._flows) <= 8
 
 
 def test_not_base64_verdict_keeps_the_byte_budget():
