@@ -128,12 +128,12 @@ def entry_of(flow_id: str) -> int | None:
 
 
 def run_hpa(truth: dict, with_persona: bool) -> tuple[dict[Unit, str], list[str]]:
-    from analyzer import pipeline
+    from analyzer import aggregate, pipeline
 
     found: dict[Unit, str] = {}
     notes: list[str] = []
-    saved = pipeline.MAX_EVIDENCE
-    pipeline.MAX_EVIDENCE = 10**9
+    saved = aggregate.MAX_EVIDENCE
+    aggregate.MAX_EVIDENCE = 10**9
     try:
         for g, grp in truth["groups"].items():
             har = ROOT / grp["har"]
@@ -155,7 +155,7 @@ def run_hpa(truth: dict, with_persona: bool) -> tuple[dict[Unit, str], list[str]
                     found.setdefault(Unit(g, i, cls, comp), f"{','.join(df.details)[:40]} by {ev.method} at "
                                                              f"{ev.location}: {ev.excerpt[:70]!r}")
     finally:
-        pipeline.MAX_EVIDENCE = saved
+        aggregate.MAX_EVIDENCE = saved
     return found, notes
 
 
