@@ -175,6 +175,12 @@ def clause_claims(lex: Lexicon, sent: Sentence, low: str, ctx: _Ctx) -> list[dic
                 conditions.append(orig[cs + m.start():cs + m.end()].strip(" ,"))
                 cond_spans.append((cs + m.start(), cs + m.end()))
                 clause = clause[:m.start()] + " " * (m.end() - m.start()) + clause[m.end():]
+        # "some Personal Data (but never any data related to health)": the aside is a denial of its own, made below
+        asides: list[tuple[str, str]] = []
+        if lex.negative_aside is not None:
+            for m in lex.negative_aside.finditer(clause, main_start, main_end):
+                asides.append((clause[m.start():m.end()], orig[cs + m.start():cs + m.end()]))
+                clause = clause[:m.start()] + " " * (m.end() - m.start()) + clause[m.end():]
         # a verb inside a data term is part of the term ("how you use the app", "recorded workouts")
         data = lex.data_matches(clause)
         taken = [(m.start(), m.end()) for m, _ in data]
@@ -182,7 +188,11 @@ def clause_claims(lex: Lexicon, sent: Sentence, low: str, ctx: _Ctx) -> list[dic
                  if not any(s <= m.start() < e for s, e in taken)]
         if not verbs:
             named = ctx.companies(sent.start + cs, sent.start + ce, orig[cs:ce]) + [c for _, c in lex.recipient_matches(clause)]
-            if named:   # "Our app includes the Flurry SDK." -> "These companies receive ..."
+            own = mentions(lex, clause, orig[cs:ce], named)
+            if claims and own.details:
+                # "..., but never your health data": a clause without a verb carries on the previous one's action
+                claims.extend(_inherit(lex, claims, clause, own, sent))
+            elif named:   # "Our app includes the Flurry SDK." -> "These companies receive ..."
                 ctx.last_recipients = _uniq(named)
             continue
         main_low, main_orig = clause[main_start:main_end], orig[cs + main_start:cs + main_end]
@@ -235,7 +245,35 @@ def clause_claims(lex: Lexicon, sent: Sentence, low: str, ctx: _Ctx) -> list[dic
                 "sentence": sent.text,
                 "span": [sent.start, sent.end],
             })
+        for low_aside, orig_aside in asides:
+            am = mentions(lex, low_aside, orig_aside)
+            if am.details:
+                clause_pos = [c for c in claims if c["polarity"] == "positive"]
+                claims.extend(_inherit(lex, clause_pos, low_aside, am, sent, negated=True))
     return claims
+
+
+def _inherit(lex: Lexicon, prev: list[dict], low: str, men: Mentions, sent: Sentence,
+             negated: bool | None = None) -> list[dict]:
+    """Claims of a verb-less piece of a sentence: the previous claims' actions (one per action), applied to the data
+    it names; negated when it carries a negation of its own ("but never your health data")."""
+    if negated is None:
+        negated = lex.negation.search(low) is not None
+    out: list[dict] = []
+    seen: set[str] = set()
+    for c in prev:
+        if c["action"] in seen:
+            continue
+        seen.add(c["action"])
+        pol = ("positive" if c["polarity"] == "negative" else "negative") if negated else c["polarity"]
+        if pol == c["polarity"] and c["details"] == [IMPLICIT]:
+            # the previous clause named no data: this piece is its object ("We collect your e.g. email.")
+            c["details"], c["data_types"] = list(men.details), data_types_of(men.details)
+            continue
+        out.append({**c, "polarity": pol, "details": list(men.details), "data_types": data_types_of(men.details),
+                    "recipients": list(men.recipients or c["recipients"]), "conditions": [],
+                    "sentence": sent.text, "span": [sent.start, sent.end]})
+    return out
 
 
 def _resolve_details(men: Mentions, ctx: _Ctx) -> list[str]:

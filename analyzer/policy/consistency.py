@@ -21,7 +21,7 @@ from .data_safety import DataSafety
 from .lexicon import data_ontology, lexicon, recipient_ontology
 
 ASSESSED_PARTIES = ("third", "unknown", "service_provider")
-MAX_EVIDENCE = 6
+MAX_EVIDENCE = 2   # the one or two sentences that decide a flow: the broken promise first
 
 
 def data_score(details: Iterable[str], data_type: str) -> int | None:

@@ -75,6 +75,7 @@ class Lexicon:
     topic_heading: re.Pattern[str]
     inner_condition: re.Pattern[str] | None  # ", if you sign in with Google," inside a clause
     ignore: re.Pattern[str] | None       # case-sensitive, on the original text: UI labels such as "Do Not Sell"
+    negative_aside: re.Pattern[str] | None  # "(but never any data related to health)" inside a positive claim
     data_re: re.Pattern[str]
     data_terms: list[DataTerm]
     recipient_re: re.Pattern[str]
@@ -115,6 +116,7 @@ def lexicon(language: str) -> Lexicon:
         topic_heading=re.compile(r"^[\s\d.)ivx-]*(?:" + "|".join(d["topic_heading"]) + r")\b"),
         inner_condition=re.compile(d["inner_condition"]) if d.get("inner_condition") else None,
         ignore=re.compile("|".join(d["ignore"])) if d.get("ignore") else None,
+        negative_aside=re.compile("|".join(d["negative_aside"])) if d.get("negative_aside") else None,
         data_re=_tagged(data_entries),
         data_terms=[DataTerm(node, detail) for _, node, detail in d["data_terms"]],
         recipient_re=_tagged(rec_entries),
