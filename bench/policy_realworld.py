@@ -28,6 +28,7 @@ CORPUS = next((p for p in (HERE.parent.parent / "shared" / "realworld" / "polici
 DEVICE_ID_DETAILS = {"advertising_id", "device_id"}
 ANY_ID_DETAILS = DEVICE_ID_DETAILS | {"ip_address", "cookies", "identifiers"}
 LOCATION_NODES = {"location", "precise_location", "approximate_location"}
+GENERIC = {"personal_data", "sensitive_data", "identifiers", "anonymized"}
 FIRST_PARTY_ACTIONS = ("collect", "use", "retain")
 SHARING = ("share", "sell", "transfer")
 
@@ -62,7 +63,8 @@ def answers(policy: dict[str, Any]) -> dict[str, bool]:
         "d_share_ids_third_party": has(third, ANY_ID_DETAILS, {"device_ids"}),
         "e_share_location_third_party": has(third, nodes=LOCATION_NODES),
         # a data-type practice denied: a negative claim about some data, not only a promise about selling
-        "f_any_negative": any(c["data_types"] for c in neg),
+        # (APP-350 annotates data types, never "personal information" at large: a denial about it is no answer)
+        "f_any_negative": any(c["data_types"] and not set(c.get("details", [])) <= GENERIC for c in neg),
     }
 
 

@@ -147,6 +147,38 @@ def _polarity(lex: Lexicon, window: str, clause_after: str) -> tuple[bool, int |
     return False, None
 
 
+def _blank(text: str, rx: re.Pattern[str] | None) -> str:
+    """`text` with the matches of `rx` replaced by spaces (offsets kept)."""
+    if rx is None:
+        return text
+    return rx.sub(lambda m: " " * (m.end() - m.start()), text)
+
+
+def _not_a_practice(lex: Lexicon, clause: str, main_start: int, main_end: int, gap_start: int, gap: str) -> bool:
+    """A negation that is no promise of the app: advice or a condition on the reader ("please do not share your
+    password", "if you do not agree"), or a disclaimer (liability, control, children)."""
+    m = lex.negation.search(gap) or (lex.weak_negation.search(gap) if lex.weak_negation is not None else None)
+    if m is None:
+        return False
+    before = clause[max(main_start, gap_start - 60):gap_start + m.start()]
+    # the subject nearest the negation: "we ... if you do not" -> the reader; "you agree that we will not" -> us
+    subject = re.split(r"\b(?:we|nous|our company|the company)\b", before)[-1]
+    if lex.user_subject is not None and lex.user_subject.search(subject):
+        return True
+    if lex.imperative is not None and lex.imperative.match(clause, main_start) is not None:
+        return True
+    return lex.disclaimer is not None and lex.disclaimer.search(clause, main_start, main_end) is not None
+
+
+def denies(lex: Lexicon, low: str) -> bool | None:
+    """For a verb-less piece: True when it carries a negation of the app's practice, None when its negation is advice
+    or a disclaimer (no claim at all), False when it has none."""
+    neg = lex.negation.search(low) is not None or (lex.weak_negation is not None and lex.weak_negation.search(low) is not None)
+    if not neg:
+        return False
+    return None if _not_a_practice(lex, low, 0, len(low), 0, low) else True
+
+
 def clause_claims(lex: Lexicon, sent: Sentence, low: str, ctx: _Ctx) -> list[dict]:
     """Claims of one sentence (several clauses, several verbs)."""
     claims: list[dict] = []
@@ -154,6 +186,7 @@ def clause_claims(lex: Lexicon, sent: Sentence, low: str, ctx: _Ctx) -> list[dic
     if lex.ignore is not None:   # "Settings > Do Not Sell or Share" is a link label, not a promise
         for m in lex.ignore.finditer(orig):
             low = low[:m.start()] + " " * (m.end() - m.start()) + low[m.end():]
+    low = _blank(low, lex.not_negation)   # "including but not limited to" denies nothing
     for cs, ce in _clauses(lex, low):
         clause = low[cs:ce]
         main_start = 0
@@ -212,7 +245,7 @@ def clause_claims(lex: Lexicon, sent: Sentence, low: str, ctx: _Ctx) -> list[dic
         if conditions and not recipients:
             for a, b in cond_spans:   # kinds only ("where required by law"), not "if you sign in with Google"
                 cond_recipients += [c for _, c in lex.recipient_matches(low[a:b])]
-        prev_end, prev_neg = main_start, None
+        prev_end, prev_neg, prev_advice = main_start, None, False
         seen: set[tuple[str, bool]] = set()
         restriction = lex.restriction.search(clause, main_start, main_end) if lex.restriction is not None else None
         for vs, ve, action in verbs:
@@ -226,7 +259,13 @@ def clause_claims(lex: Lexicon, sent: Sentence, low: str, ctx: _Ctx) -> list[dic
             if not neg and prev_neg is not None and lex.new_subject.search(gap) is None \
                     and lex.coordination.search(gap):
                 neg = prev_neg   # "we do not sell or rent", "ne vendons ni ne louons"
-            prev_end, prev_neg = ve, neg
+            if neg and neg is prev_neg and prev_advice and lex.negation.search(gap) is None:
+                advice = True    # "we cannot be responsible for X, or any information provided to them"
+            else:
+                advice = neg and _not_a_practice(lex, clause, main_start, main_end, prev_end, gap)
+            prev_end, prev_neg, prev_advice = ve, neg, advice
+            if advice:
+                continue
             if (action, neg) in seen:
                 continue
             seen.add((action, neg))
@@ -258,7 +297,9 @@ def _inherit(lex: Lexicon, prev: list[dict], low: str, men: Mentions, sent: Sent
     """Claims of a verb-less piece of a sentence: the previous claims' actions (one per action), applied to the data
     it names; negated when it carries a negation of its own ("but never your health data")."""
     if negated is None:
-        negated = lex.negation.search(low) is not None
+        negated = denies(lex, low)
+        if negated is None:
+            return []
     out: list[dict] = []
     seen: set[str] = set()
     for c in prev:
@@ -292,7 +333,9 @@ def _item_claims(lex: Lexicon, sent: Sentence, low: str, ctx: _Ctx, intro: list[
     if not men.details and not men.recipients:
         return []
     # "- No advertising SDKs" / "Aucun traceur publicitaire": the item denies what the intro announced
-    negated = lex.negation.search(low) is not None or (lex.weak_negation is not None and lex.weak_negation.search(low) is not None)
+    negated = denies(lex, _blank(low, lex.not_negation))
+    if negated is None:
+        return []
     out = []
     for c in intro:
         recipients = men.recipients or c["recipients"]

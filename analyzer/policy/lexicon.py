@@ -76,6 +76,10 @@ class Lexicon:
     inner_condition: re.Pattern[str] | None  # ", if you sign in with Google," inside a clause
     ignore: re.Pattern[str] | None       # case-sensitive, on the original text: UI labels such as "Do Not Sell"
     negative_aside: re.Pattern[str] | None  # "(but never any data related to health)" inside a positive claim
+    not_negation: re.Pattern[str] | None    # "not limited to": a negation word that denies nothing
+    user_subject: re.Pattern[str] | None    # "if you do not", "users who do not": the reader's act, not the app's
+    imperative: re.Pattern[str] | None      # "please do not share your password": advice to the reader
+    disclaimer: re.Pattern[str] | None      # liability, control, the reader's wishes, children: not a data practice
     data_re: re.Pattern[str]
     data_terms: list[DataTerm]
     recipient_re: re.Pattern[str]
@@ -117,6 +121,10 @@ def lexicon(language: str) -> Lexicon:
         inner_condition=re.compile(d["inner_condition"]) if d.get("inner_condition") else None,
         ignore=re.compile("|".join(d["ignore"])) if d.get("ignore") else None,
         negative_aside=re.compile("|".join(d["negative_aside"])) if d.get("negative_aside") else None,
+        not_negation=_alternation(d["not_negation"]) if d.get("not_negation") else None,
+        user_subject=re.compile(d["user_subject"]) if d.get("user_subject") else None,
+        imperative=re.compile(d["imperative"]) if d.get("imperative") else None,
+        disclaimer=_alternation(d["disclaimer"]) if d.get("disclaimer") else None,
         data_re=_tagged(data_entries),
         data_terms=[DataTerm(node, detail) for _, node, detail in d["data_terms"]],
         recipient_re=_tagged(rec_entries),
