@@ -107,6 +107,7 @@ class _Ctx:
     last_recipients: list[str] = field(default_factory=list)  # last recipients named, for "these services"
     list_claims: list[dict] = field(default_factory=list)   # claims of the sentence introducing the current list
     found: list[tuple[int, int, str]] | None = None          # companies of the whole text, found once
+    prev_claims: list[dict] = field(default_factory=list)    # claims of the previous sentence, for definitions
 
     def companies(self, start: int, end: int, orig: str, exclude: list[tuple[int, int]] = ()) -> list[str]:
         """Companies named between start and end (offsets in the text), outside the `exclude` spans."""
@@ -193,6 +194,10 @@ def clause_claims(lex: Lexicon, sent: Sentence, low: str, ctx: _Ctx) -> list[dic
         conditions: list[str] = []
         cond_spans: list[tuple[int, int]] = []   # in sentence offsets
         intro = lex.conditional_intro.match(clause)
+        if intro and lex.user_subject is not None and lex.user_subject.search(clause, 0, intro.end()) \
+                and (lex.negation.search(clause, intro.end()) or (lex.weak_negation is not None
+                                                                   and lex.weak_negation.search(clause, intro.end()))):
+            continue   # "if you turn it off, we will not collect X": an opt-out, not a denial
         if intro:
             conditions.append(orig[cs:cs + intro.end()].strip(" ,"))
             cond_spans.append((cs, cs + intro.end()))
@@ -225,6 +230,12 @@ def clause_claims(lex: Lexicon, sent: Sentence, low: str, ctx: _Ctx) -> list[dic
             if claims and own.details:
                 # "..., but never your health data": a clause without a verb carries on the previous one's action
                 claims.extend(_inherit(lex, claims, clause, own, sent))
+            elif not claims and own.details and ctx.prev_claims and lex.definition is not None \
+                    and lex.definition.match(clause):
+                # "We do not collect Personal Information. 'Personal Information' includes your name, e-mail ...":
+                # the definition carries the previous sentence's action, and its negation
+                claims.extend(_inherit(lex, ctx.prev_claims, clause, own, sent,
+                                       negated=False if lex.negation.search(clause) is None else None))
             elif named:   # "Our app includes the Flurry SDK." -> "These companies receive ..."
                 ctx.last_recipients = _uniq(named)
             continue
@@ -378,12 +389,14 @@ def extract_claims(lex: Lexicon, blocks: list[Block], sents: list[Sentence],
                             "details": [IMPLICIT], "recipients": men.recipients, "conditions": [],
                             "sentence": b.text, "span": [b.start, b.end]}]
             ctx.heading_claims = hclaims
+            ctx.prev_claims = []
             list_recipients = []
             continue
         block_claims: list[dict] = []
         for s in by_block.get(bi, []):
             low = normalize(s.text)
             got = clause_claims(lex, s, low, ctx)
+            ctx.prev_claims = got
             if b.kind == "item":
                 intro = ctx.list_claims or ctx.heading_claims
                 if not got and intro:

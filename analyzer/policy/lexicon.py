@@ -80,6 +80,7 @@ class Lexicon:
     user_subject: re.Pattern[str] | None    # "if you do not", "users who do not": the reader's act, not the app's
     imperative: re.Pattern[str] | None      # "please do not share your password": advice to the reader
     disclaimer: re.Pattern[str] | None      # liability, control, the reader's wishes, children: not a data practice
+    definition: re.Pattern[str] | None      # "'Personal Information' includes ...": carries the previous sentence's claim
     data_re: re.Pattern[str]
     data_terms: list[DataTerm]
     recipient_re: re.Pattern[str]
@@ -125,6 +126,7 @@ def lexicon(language: str) -> Lexicon:
         user_subject=re.compile(d["user_subject"]) if d.get("user_subject") else None,
         imperative=re.compile(d["imperative"]) if d.get("imperative") else None,
         disclaimer=_alternation(d["disclaimer"]) if d.get("disclaimer") else None,
+        definition=re.compile(d["definition"]) if d.get("definition") else None,
         data_re=_tagged(data_entries),
         data_terms=[DataTerm(node, detail) for _, node, detail in d["data_terms"]],
         recipient_re=_tagged(rec_entries),
