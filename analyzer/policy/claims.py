@@ -230,12 +230,6 @@ def clause_claims(lex: Lexicon, sent: Sentence, low: str, ctx: _Ctx) -> list[dic
             if claims and own.details:
                 # "..., but never your health data": a clause without a verb carries on the previous one's action
                 claims.extend(_inherit(lex, claims, clause, own, sent))
-            elif not claims and own.details and ctx.prev_claims and lex.definition is not None \
-                    and lex.definition.match(clause):
-                # "We do not collect Personal Information. 'Personal Information' includes your name, e-mail ...":
-                # the definition carries the previous sentence's action, and its negation
-                claims.extend(_inherit(lex, ctx.prev_claims, clause, own, sent,
-                                       negated=False if lex.negation.search(clause) is None else None))
             elif named:   # "Our app includes the Flurry SDK." -> "These companies receive ..."
                 ctx.last_recipients = _uniq(named)
             continue
@@ -301,6 +295,14 @@ def clause_claims(lex: Lexicon, sent: Sentence, low: str, ctx: _Ctx) -> list[dic
                 clause_pos = [c for c in claims if c["polarity"] == "positive"]
                 claims.extend(_inherit(lex, clause_pos, low_aside, am, sent, negated=True))
     return claims
+
+
+def _defines(lex: Lexicon, low: str, prev: list[dict]) -> bool:
+    """A sentence that defines the broad term of the previous sentence's claims."""
+    if not prev or lex.definition is None or lex.definition.match(low) is None:
+        return False
+    onto, nodes = data_ontology(), detail_nodes()
+    return all(onto[nodes.get(d, IMPLICIT)].level == "broad" for c in prev for d in c["details"])
 
 
 def _inherit(lex: Lexicon, prev: list[dict], low: str, men: Mentions, sent: Sentence,
@@ -395,8 +397,15 @@ def extract_claims(lex: Lexicon, blocks: list[Block], sents: list[Sentence],
         block_claims: list[dict] = []
         for s in by_block.get(bi, []):
             low = normalize(s.text)
-            got = clause_claims(lex, s, low, ctx)
-            ctx.prev_claims = got
+            if _defines(lex, low, ctx.prev_claims):
+                # "We do not collect Personal Information. 'Personal Information' is information that ... It includes
+                # your name, e-mail ...": a definition carries the previous sentence's claim, and its negation; the
+                # verbs of its relative clauses are no claims
+                men = mentions(lex, low, s.text, ctx.companies(s.start, s.end, s.text))
+                got = _inherit(lex, ctx.prev_claims, low, men, s, negated=False) if men.details else []
+            else:
+                got = clause_claims(lex, s, low, ctx)
+                ctx.prev_claims = got
             if b.kind == "item":
                 intro = ctx.list_claims or ctx.heading_claims
                 if not got and intro:
