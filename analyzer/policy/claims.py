@@ -405,7 +405,8 @@ def extract_claims(lex: Lexicon, blocks: list[Block], sents: list[Sentence],
                 got = _inherit(lex, ctx.prev_claims, low, men, s, negated=False) if men.details else []
             else:
                 got = clause_claims(lex, s, low, ctx)
-                ctx.prev_claims = got
+                if got:   # a sentence without claims (a broken line, a remark) does not end what the last one said
+                    ctx.prev_claims = got
             if b.kind == "item":
                 intro = ctx.list_claims or ctx.heading_claims
                 if not got and intro:

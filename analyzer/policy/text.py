@@ -181,6 +181,12 @@ def _looks_like_heading(line: str) -> bool:
     return len(words) <= 10 and (s[0].isupper() or s[0].isdigit())
 
 
+def _reads_as_sentence(heading: str) -> bool:
+    """A heading that is a whole sentence: long, or several words ending with a full stop."""
+    words = heading.split()
+    return len(heading) > 120 or len(words) > 16 or (len(words) >= 7 and heading.rstrip().endswith("."))
+
+
 def segment(text: str) -> list[Block]:
     """Blocks with spans into `text`. Markdown headings (#, setext), list items, and plain-text headings (a short
     line standing alone, without final punctuation) are recognized; other lines join into paragraphs."""
@@ -211,6 +217,13 @@ def segment(text: str) -> list[Block]:
             flush()
             continue
         m = _MD_HEADING.match(stripped)
+        if m and _reads_as_sentence(m.group(2)):
+            # "## When you use our services we may collect ...": a paragraph marked up as a heading is a paragraph
+            flush()
+            s = off + line.index(m.group(2))
+            para.append((s, m.group(2)))
+            flush()
+            continue
         if m:
             flush()
             s = off + line.index(m.group(2)) if m.group(2) else off
