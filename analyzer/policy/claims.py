@@ -203,6 +203,13 @@ def clause_claims(lex: Lexicon, sent: Sentence, low: str, ctx: _Ctx) -> list[dic
             cond_spans.append((cs, cs + intro.end()))
             main_start = intro.end()
         cond = lex.conditions.search(clause, main_start)
+        if cond and not clause[main_start:cond.start()].strip(" ,") and "," in clause[cond.end():]:
+            # "With your consent, we may collect your precise location": a leading condition, up to its comma
+            comma = clause.index(",", cond.end())
+            conditions.append(orig[cs + cond.start():cs + comma].strip(" ,"))
+            cond_spans.append((cs + cond.start(), cs + comma))
+            main_start = comma + 1
+            cond = lex.conditions.search(clause, main_start)
         main_end = len(clause)
         if cond:
             main_end = cond.start()
