@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 import logging
 import re
+import threading
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
@@ -20,18 +22,59 @@ USER_AGENT = "hpa-policy-reader (+https://github.com/hpa)"
 
 # ---------------------------------------------------------------- reading
 
-def fetch_url(url: str, timeout: float = 30.0) -> tuple[bytes, str]:
-    """Fetch a policy URL (only ever called when the user gave one). Returns (body, content type)."""
+FETCH_DEADLINE = 60.0   # seconds for the whole download: a server dripping a byte every few seconds is cut off
+_CHUNK = 65536
+
+
+def fetch_url(url: str, timeout: float = 30.0, deadline: float | None = None) -> tuple[bytes, str]:
+    """Fetch a policy URL (only ever called when the user gave one). Returns (body, content type).
+    `timeout` bounds each network wait, `deadline` (FETCH_DEADLINE when None) the whole exchange, headers included:
+    the download runs in a worker thread so a server dripping its headers or body cannot hold the CLI."""
+    total = FETCH_DEADLINE if deadline is None else deadline
+    end = time.monotonic() + total
+    out: dict[str, object] = {}
+
+    def work() -> None:
+        try:
+            out["body"] = _download(url, min(timeout, total), end)
+        except BaseException as e:   # handed to the caller's thread
+            out["error"] = e
+
+    t = threading.Thread(target=work, name="hpa-policy-fetch", daemon=True)
+    t.start()
+    t.join(total)
+    if t.is_alive() or isinstance(out.get("error"), _Late):
+        raise InputError(url, f"could not fetch the policy: no complete answer within {total:g} s")
+    if "error" in out:
+        raise out["error"]   # type: ignore[misc]
+    return out["body"]   # type: ignore[return-value]
+
+
+class _Late(Exception):
+    """The deadline passed between two chunks."""
+
+
+def _download(url: str, timeout: float, end: float) -> tuple[bytes, str]:
     req = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "text/html,application/pdf,text/plain;q=0.9,*/*;q=0.5"})
+    chunks: list[bytes] = []
+    size = 0
     try:
         with urllib.request.urlopen(req, timeout=timeout) as r:
-            body = r.read(MAX_FETCH_BYTES + 1)
             ctype = r.headers.get("Content-Type", "")
+            while size <= MAX_FETCH_BYTES:
+                if time.monotonic() > end:
+                    raise _Late()
+                chunk = r.read1(_CHUNK)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
     except urllib.error.HTTPError as e:
         raise InputError(url, f"could not fetch the policy: HTTP {e.code} {e.reason}") from None
     except (urllib.error.URLError, TimeoutError, OSError, ValueError) as e:
         reason = getattr(e, "reason", None) or e
         raise InputError(url, f"could not fetch the policy: {reason}") from None
+    body = b"".join(chunks)
     if len(body) > MAX_FETCH_BYTES:
         raise InputError(url, f"policy larger than {MAX_FETCH_BYTES} bytes")
     return body, ctype
