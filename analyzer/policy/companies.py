@@ -1,7 +1,7 @@
 """Companies a policy names, under canonical names.
 
-The wordings to look for come from analyzer/data/policy/companies.json; the canonical name is the recipients
-room's (`analyzer.recipients.kb.canonical_name`) when that module is present, so policy and traffic agree on names."""
+The wordings to look for come from analyzer/data/policy/companies.json (policy wording only); canonical names and
+categories are the recipients knowledge base's (`analyzer.recipients.kb`), so policy and traffic agree on companies."""
 
 from __future__ import annotations
 
@@ -19,8 +19,7 @@ from .lexicon import companies
 class CompanyMatcher:
     regex: re.Pattern[str]              # case-insensitive wordings
     regex_cs: re.Pattern[str]           # wordings that are also common words: exact case only
-    canonical: dict[str, str]           # lower-cased wording -> fallback canonical name
-    categories: dict[str, tuple[str, ...]]
+    canonical: dict[str, str]           # lower-cased wording -> fallback spelling when the knowledge base lacks it
 
 
 def _kb_canonical() -> Callable[[str], str | None] | None:
@@ -44,9 +43,7 @@ def matcher() -> CompanyMatcher:
     ci: list[str] = []
     cs: list[str] = []
     canon: dict[str, str] = {}
-    cats: dict[str, tuple[str, ...]] = {}
     for c in companies():
-        cats[c["name"]] = tuple(c.get("categories", ()))
         for a in c.get("aliases", []):
             ci.append(a)
             canon[a.lower()] = c["name"]
@@ -58,7 +55,7 @@ def matcher() -> CompanyMatcher:
         words = sorted(set(words), key=len, reverse=True)   # longest wording first: "Firebase Analytics" before "Firebase"
         return r"(?<![\w.@/-])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w@-]|\.\w)"
 
-    return CompanyMatcher(re.compile(alt(ci), re.I), re.compile(alt(cs)), canon, cats)
+    return CompanyMatcher(re.compile(alt(ci), re.I), re.compile(alt(cs)), canon)
 
 
 @cache
@@ -75,17 +72,16 @@ def canonical(wording: str) -> str:
     return matcher().canonical.get(wording.lower(), wording)
 
 
+@cache
 def company_categories(name: str) -> tuple[str, ...]:
-    """Recipient categories of a company: the recipients knowledge base's when present, else our table's."""
+    """Recipient categories of a company, from the recipients knowledge base (none when it does not know it)."""
     try:
         from ..recipients.kb import load_kb
 
         e = load_kb().entity(name)
-        if e is not None and getattr(e, "categories", None):
-            return tuple(e.categories)
-    except Exception:  # no knowledge base (yet): our table
-        pass
-    return matcher().categories.get(name, ())
+    except Exception:  # a broken knowledge base must not stop reading a policy: the company then has no category
+        return ()
+    return tuple(getattr(e, "categories", ()) or ()) if e is not None else ()
 
 
 def find_companies(text: str) -> list[tuple[int, int, str]]:
