@@ -23,7 +23,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..model import DATA_TYPES
-from .lexicon import _load
+from .lexicon import load_data
 
 DATA_SAFETY_SCHEMA = "hpa.data_safety/1"
 
@@ -72,7 +72,7 @@ class DataSafety:
 
 @cache
 def _labels() -> dict[str, dict[str, str]]:
-    return _load("play_labels.json")
+    return load_data("play_labels.json")
 
 
 def _norm(s: str) -> str:

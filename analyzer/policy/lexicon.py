@@ -15,7 +15,8 @@ LANGUAGES = ("en", "fr")
 _W = r"[\w'’-]"  # a word character, for boundaries that also respect apostrophes and hyphens
 
 
-def _load(name: str) -> dict:
+def load_data(name: str) -> dict:
+    """A JSON data file of analyzer/data/policy/ (lexicons, ontologies, Play labels), parsed."""
     with open(DATA_DIR / name, encoding="utf-8") as f:
         return json.load(f)
 
@@ -95,7 +96,7 @@ class Lexicon:
 
 @cache
 def lexicon(language: str) -> Lexicon:
-    d = _load(f"lexicon_{language}.json")
+    d = load_data(f"lexicon_{language}.json")
     action_re = re.compile(_LB + "(?:" + "|".join(f"(?P<a_{a}>{'|'.join(_bounded(p, hoisted=True) for p in pats)})"
                                                  for a, pats in d["actions"].items()) + ")")
     data_entries = [(p, node) for p, node, _ in d["data_terms"]]
@@ -146,7 +147,7 @@ class DataNode:
 def data_ontology() -> dict[str, DataNode]:
     """Node name -> DataNode with its ids expanded ('health_fitness.*' -> the two ids)."""
     out: dict[str, DataNode] = {}
-    for name, n in _load("data_types.json")["nodes"].items():
+    for name, n in load_data("data_types.json")["nodes"].items():
         ids: set[str] = set()
         for i in n["ids"]:
             if i == "*":
@@ -170,7 +171,7 @@ class RecipientCategory:
 
 @cache
 def recipient_ontology() -> dict[str, RecipientCategory]:
-    d = _load("recipients.json")
+    d = load_data("recipients.json")
     parties = {k: v for k, v in d["parties"].items() if not k.startswith("_")}
     return {name: RecipientCategory(name, c["level"], frozenset(c["covers"]), frozenset(parties.get(name, ())))
             for name, c in d["categories"].items()}
@@ -178,4 +179,4 @@ def recipient_ontology() -> dict[str, RecipientCategory]:
 
 @cache
 def companies() -> list[dict]:
-    return _load("companies.json")["companies"]
+    return load_data("companies.json")["companies"]
