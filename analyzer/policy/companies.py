@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from typing import Callable
@@ -125,9 +124,3 @@ def _verb_use(text: str, i: int, e: int) -> bool:
         j -= 1
     initial = j < 0 or text[j] in ".!?\n:"
     return initial and re.match(r"\s+[a-zà-ÿ]", text[e:e + 3]) is not None
-
-
-def third_parties(text: str, found: list[tuple[int, int, str]] | None = None) -> list[dict]:
-    """[{entity, mentions}] for the whole policy, most mentioned first."""
-    counts = Counter(name for _, _, name in (find_companies(text) if found is None else found))
-    return [{"entity": n, "mentions": c} for n, c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]

@@ -82,6 +82,8 @@ class Lexicon:
     imperative: re.Pattern[str] | None      # "please do not share your password": advice to the reader
     disclaimer: re.Pattern[str] | None      # liability, control, the reader's wishes, children: not a data practice
     definition: re.Pattern[str] | None      # "'Personal Information' includes ...": carries the previous sentence's claim
+    list_cues: re.Pattern[str] | None       # "such as", "notamment": a list of named recipients may follow
+    not_company: frozenset[str]             # capitalized words that are no company name
     data_re: re.Pattern[str]
     data_terms: list[DataTerm]
     recipient_re: re.Pattern[str]
@@ -128,6 +130,8 @@ def lexicon(language: str) -> Lexicon:
         imperative=re.compile(d["imperative"]) if d.get("imperative") else None,
         disclaimer=_alternation(d["disclaimer"]) if d.get("disclaimer") else None,
         definition=re.compile(d["definition"]) if d.get("definition") else None,
+        list_cues=re.compile(r"(?i)(?<!\w)(?:" + "|".join(d["list_cues"]) + r")\s*:?\s*") if d.get("list_cues") else None,
+        not_company=frozenset(d.get("not_company", ())),
         data_re=_tagged(data_entries),
         data_terms=[DataTerm(node, detail) for _, node, detail in d["data_terms"]],
         recipient_re=_tagged(rec_entries),
