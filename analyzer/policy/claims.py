@@ -202,6 +202,12 @@ def clause_claims(lex: Lexicon, sent: Sentence, low: str, ctx: _Ctx) -> list[dic
             conditions.append(orig[cs:cs + intro.end()].strip(" ,"))
             cond_spans.append((cs, cs + intro.end()))
             main_start = intro.end()
+        if lex.inner_condition is not None:   # "..., if you sign in with Google, ...": a condition, not the object
+            # (first: a trailing condition must not swallow the object that follows an inner one)
+            for m in lex.inner_condition.finditer(clause, main_start):
+                conditions.append(orig[cs + m.start():cs + m.end()].strip(" ,"))
+                cond_spans.append((cs + m.start(), cs + m.end()))
+                clause = clause[:m.start()] + " " * (m.end() - m.start()) + clause[m.end():]
         cond = lex.conditions.search(clause, main_start)
         if cond and not clause[main_start:cond.start()].strip(" ,") and "," in clause[cond.end():]:
             # "With your consent, we may collect your precise location": a leading condition, up to its comma
@@ -215,11 +221,6 @@ def clause_claims(lex: Lexicon, sent: Sentence, low: str, ctx: _Ctx) -> list[dic
             main_end = cond.start()
             conditions.append(orig[cs + cond.start():ce].strip(" ,.;"))
             cond_spans.append((cs + cond.start(), ce))
-        if lex.inner_condition is not None:   # "..., if you sign in with Google, ...": a condition, not the object
-            for m in lex.inner_condition.finditer(clause, main_start, main_end):
-                conditions.append(orig[cs + m.start():cs + m.end()].strip(" ,"))
-                cond_spans.append((cs + m.start(), cs + m.end()))
-                clause = clause[:m.start()] + " " * (m.end() - m.start()) + clause[m.end():]
         # "some Personal Data (but never any data related to health)": the aside is a denial of its own, made below
         asides: list[tuple[str, str]] = []
         if lex.negative_aside is not None:
