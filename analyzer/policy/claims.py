@@ -168,7 +168,8 @@ def _not_a_practice(lex: Lexicon, clause: str, main_start: int, main_end: int, g
         return True
     if lex.imperative is not None and lex.imperative.match(clause, main_start) is not None:
         return True
-    return lex.disclaimer is not None and lex.disclaimer.search(clause, main_start, main_end) is not None
+    # the whole clause: "to not use your information for any purpose other than ..." has its limit in the condition
+    return lex.disclaimer is not None and lex.disclaimer.search(clause) is not None
 
 
 def denies(lex: Lexicon, low: str) -> bool | None:
