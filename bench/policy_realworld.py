@@ -42,7 +42,8 @@ def _nodes(c: dict[str, Any]) -> set[str]:
 
 def _third_party(c: dict[str, Any]) -> bool:
     """A positive claim that puts data in a third party's hands: shared with someone, or collected by a named one."""
-    recs = [r for r in c.get("recipients", []) if r != "first_party"]
+    # what users make public themselves is not the app handing data to a third party (APP-350's 3rdParty)
+    recs = [r for r in c.get("recipients", []) if r not in ("first_party", "public")]
     return bool(recs) and (c["action"] in SHARING or c["action"] == "collect")
 
 
