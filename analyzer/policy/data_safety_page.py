@@ -8,58 +8,15 @@ DataSafety that hpa's JSON form gives. Unknown lines (descriptions, buttons) are
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 
 from ..model import DATA_TYPES
 from .data_safety import DataSafety, DataSafetyEntry, labels, norm_label, purpose_id
-
-_BLOCK_TAGS = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "br", "tr", "td", "section", "span", "header"}
-_SKIP_TAGS = {"script", "style", "noscript", "svg", "template"}
-
-
-class _Lines(HTMLParser):
-    """Visible text of an HTML page, one line per block element (spans included: Play puts each label in one)."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.lines: list[str] = []
-        self._cur: list[str] = []
-        self._skip = 0
-
-    def _flush(self) -> None:
-        text = " ".join("".join(self._cur).split())
-        if text:
-            self.lines.append(text)
-        self._cur = []
-
-    def handle_starttag(self, tag: str, attrs) -> None:
-        if tag in _SKIP_TAGS:
-            self._skip += 1
-        elif tag in _BLOCK_TAGS:
-            self._flush()
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _SKIP_TAGS:
-            self._skip = max(0, self._skip - 1)
-        elif tag in _BLOCK_TAGS:
-            self._flush()
-
-    def handle_data(self, data: str) -> None:
-        if not self._skip:
-            self._cur.append(data)
-
-    def close(self) -> None:
-        super().close()
-        self._flush()
-
+from .text import html_lines
 
 def page_lines(text: str, html: bool) -> list[str]:
     if not html:
         return [" ".join(x.split()) for x in text.splitlines() if x.strip()]
-    p = _Lines()
-    p.feed(text)
-    p.close()
-    return p.lines
+    return [x.lstrip("#- ").strip() for x in html_lines(text, inline_spans=True)]
 
 
 def looks_like_page(text: str) -> bool:

@@ -11,12 +11,14 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 
 from ..errors import InputError
 from .lexicon import LANGUAGES, lexicon
 
 MAX_FETCH_BYTES = 20_000_000
+KEEP_RATIO = 0.8   # main-content extraction may leave out 20 % of the page's words in sentences, else all blocks are kept
 USER_AGENT = "hpa-policy-reader (+https://github.com/hpa)"
 
 
@@ -85,8 +87,10 @@ def sniff_format(data: bytes, name: str = "", ctype: str = "") -> str:
     head = data[:2048].lstrip().lower()
     if data[:5] == b"%PDF-" or "pdf" in ctype:
         return "pdf"
+    # a file named .html that holds no tag is plain text ("policy.html" saved as text)
+    tagged = re.search(rb"<(?:[a-zA-Z][\w-]*[\s>/]|!--|!doctype)", data[:65536], re.I) is not None
     if head.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<body" in head or b"<p>" in head or "html" in ctype \
-            or name.lower().endswith((".html", ".htm", ".xhtml")):
+            or (name.lower().endswith((".html", ".htm", ".xhtml")) and tagged):
         return "html"
     if name.lower().endswith((".md", ".markdown")) or "markdown" in ctype or re.search(rb"(?m)^#{1,6} \S", data[:20000]):
         return "markdown"
@@ -106,16 +110,81 @@ def decode_text(data: bytes, source: str) -> str:
     raise InputError(source, "policy is not text (neither UTF-8 nor Windows-1252)")
 
 
+_BLOCK_TAGS = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "br", "tr", "td", "th", "section", "article",
+               "header", "blockquote", "dd", "dt", "pre", "table", "ul", "ol", "main", "body"}
+_SKIP_TAGS = {"script", "style", "noscript", "svg", "template", "nav", "footer", "form", "button", "select", "head"}
+
+
+class HtmlLines(HTMLParser):
+    """Visible text of an HTML page, one line per block element; headings as Markdown '#', list items as '- '.
+    `inline_spans`: spans end a line too (the Play Store puts each label in its own span)."""
+
+    def __init__(self, inline_spans: bool = False) -> None:
+        super().__init__(convert_charrefs=True)
+        self.lines: list[str] = []
+        self._cur: list[str] = []
+        self._prefix = ""
+        self._skip = 0
+        self._blocks = _BLOCK_TAGS | ({"span"} if inline_spans else set())
+
+    def _flush(self) -> None:
+        text = " ".join("".join(self._cur).split())
+        if text:
+            self.lines.append(self._prefix + text)
+        self._cur, self._prefix = [], ""
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag in _SKIP_TAGS:
+            self._skip += 1
+        elif tag in self._blocks:
+            self._flush()
+            if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+                self._prefix = "#" * int(tag[1]) + " "
+            elif tag == "li":
+                self._prefix = "- "
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIP_TAGS:
+            self._skip = max(0, self._skip - 1)
+        elif tag in self._blocks:
+            self._flush()
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self._cur.append(data)
+
+    def close(self) -> None:
+        super().close()
+        self._flush()
+
+
+def html_lines(html: str, inline_spans: bool = False) -> list[str]:
+    p = HtmlLines(inline_spans)
+    p.feed(html)
+    p.close()
+    return p.lines
+
+
 def html_to_text(html: str, source: str) -> str:
-    """Main content as Markdown (headings and lists kept), navigation, cookie banners and footers removed."""
+    """Main content as Markdown (headings and lists kept), navigation, cookie banners and footers removed.
+    trafilatura finds the main content; when it keeps much less than the page's visible text (it drops whole
+    numbered sections of some policies), every block of the page is kept instead: a policy's text matters whole."""
     import trafilatura
 
     out = trafilatura.extract(html, output_format="markdown", include_formatting=True, include_links=False,
-                              include_tables=True, include_comments=False, favor_recall=True, deduplicate=False)
-    if not out or not out.strip():
-        raise InputError(source, "no readable text found in the HTML policy")
+                              include_tables=True, include_comments=False, favor_recall=True, deduplicate=False) or ""
     # trafilatura marks emphasis with ** and _; they are noise for claims and for the spans we report
-    return re.sub(r"\*\*|__", "", out)
+    out = re.sub(r"\*\*|__", "", out)
+    lines = html_lines(html)
+    visible = sum(len(x.split()) for x in lines)
+    # sentences (lines of 8 words or more: not menus, buttons) of the page that the extraction left out
+    flat = " ".join(out.split())
+    lost = sum(len(x.split()) for x in lines if len(x.split()) >= 8 and " ".join(x.lstrip("#- ").split()[:8]) not in flat)
+    if lost > (1 - KEEP_RATIO) * visible:
+        out = "\n\n".join(lines)
+    if not out.strip():
+        raise InputError(source, "no readable text found in the HTML policy")
+    return out
 
 
 def pdf_to_text(data: bytes, source: str) -> str:
