@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
+from .claim import Claim
 from .companies import find_companies
 from .lexicon import LANGUAGES, DataTerm, Lexicon, data_ontology, lexicon
 from .text import Block, Sentence
@@ -102,12 +103,12 @@ def data_types_of(details: list[str]) -> list[str]:
 @dataclass
 class _Ctx:
     heading: Mentions | None = None          # mentions of the nearest heading (with specific data or recipients)
-    heading_claims: list[dict] = field(default_factory=list)
+    heading_claims: list[Claim] = field(default_factory=list)
     last_details: list[str] = field(default_factory=list)   # last specific data in this section, for pronouns
     last_recipients: list[str] = field(default_factory=list)  # last recipients named, for "these services"
-    list_claims: list[dict] = field(default_factory=list)   # claims of the sentence introducing the current list
+    list_claims: list[Claim] = field(default_factory=list)   # claims of the sentence introducing the current list
     found: list[tuple[int, int, str]] | None = None          # companies of the whole text, found once
-    prev_claims: list[dict] = field(default_factory=list)    # claims of the previous sentence, for definitions
+    prev_claims: list[Claim] = field(default_factory=list)    # claims of the previous sentence, for definitions
 
     def companies(self, start: int, end: int, orig: str, exclude: list[tuple[int, int]] = ()) -> list[str]:
         """Companies named between start and end (offsets in the text), outside the `exclude` spans."""
@@ -181,9 +182,9 @@ def denies(lex: Lexicon, low: str) -> bool | None:
     return None if _not_a_practice(lex, low, 0, len(low), 0, low) else True
 
 
-def clause_claims(lex: Lexicon, sent: Sentence, low: str, ctx: _Ctx) -> list[dict]:
+def clause_claims(lex: Lexicon, sent: Sentence, low: str, ctx: _Ctx) -> list[Claim]:
     """Claims of one sentence (several clauses, several verbs)."""
-    claims: list[dict] = []
+    claims: list[Claim] = []
     orig = sent.text
     if lex.ignore is not None:   # "Settings > Do Not Sell or Share" is a link label, not a promise
         for m in lex.ignore.finditer(orig):
@@ -288,54 +289,48 @@ def clause_claims(lex: Lexicon, sent: Sentence, low: str, ctx: _Ctx) -> list[dic
                 recs = _uniq(cond_recipients)   # "we disclose information where required by law"
             if not recs and action in SHARING and ctx.heading is not None:
                 recs = list(ctx.heading.recipients)
-            claims.append({
-                "action": action,
-                "polarity": "negative" if neg else "positive",
-                "data_types": data_types_of(details),
-                "details": details,
-                "recipients": recs,
-                "conditions": ([only_text] if only_text else []) + list(conditions),
-                "sentence": sent.text,
-                "span": [sent.start, sent.end],
-            })
+            claims.append(Claim(action=action, polarity="negative" if neg else "positive",
+                                data_types=data_types_of(details), details=details, recipients=recs,
+                                conditions=([only_text] if only_text else []) + list(conditions),
+                                sentence=sent.text, span=(sent.start, sent.end)))
         for low_aside, orig_aside in asides:
             am = mentions(lex, low_aside, orig_aside)
             if am.details:
-                clause_pos = [c for c in claims if c["polarity"] == "positive"]
+                clause_pos = [c for c in claims if not c.negative]
                 claims.extend(_inherit(lex, clause_pos, low_aside, am, sent, negated=True))
     return claims
 
 
-def _defines(lex: Lexicon, low: str, prev: list[dict]) -> bool:
+def _defines(lex: Lexicon, low: str, prev: list[Claim]) -> bool:
     """A sentence that defines the broad term of the previous sentence's claims."""
     if not prev or lex.definition is None or lex.definition.match(low) is None:
         return False
     onto, nodes = data_ontology(), detail_nodes()
-    return all(onto[nodes.get(d, IMPLICIT)].level == "broad" for c in prev for d in c["details"])
+    return all(onto[nodes.get(d, IMPLICIT)].level == "broad" for c in prev for d in c.details)
 
 
-def _inherit(lex: Lexicon, prev: list[dict], low: str, men: Mentions, sent: Sentence,
-             negated: bool | None = None) -> list[dict]:
+def _inherit(lex: Lexicon, prev: list[Claim], low: str, men: Mentions, sent: Sentence,
+             negated: bool | None = None) -> list[Claim]:
     """Claims of a verb-less piece of a sentence: the previous claims' actions (one per action), applied to the data
     it names; negated when it carries a negation of its own ("but never your health data")."""
     if negated is None:
         negated = denies(lex, low)
         if negated is None:
             return []
-    out: list[dict] = []
+    out: list[Claim] = []
     seen: set[str] = set()
     for c in prev:
-        if c["action"] in seen:
+        if c.action in seen:
             continue
-        seen.add(c["action"])
-        pol = ("positive" if c["polarity"] == "negative" else "negative") if negated else c["polarity"]
-        if pol == c["polarity"] and c["details"] == [IMPLICIT]:
+        seen.add(c.action)
+        pol = ("positive" if c.negative else "negative") if negated else c.polarity
+        if pol == c.polarity and c.details == [IMPLICIT]:
             # the previous clause named no data: this piece is its object ("We collect your e.g. email.")
-            c["details"], c["data_types"] = list(men.details), data_types_of(men.details)
+            c.details, c.data_types = list(men.details), data_types_of(men.details)
             continue
-        out.append({**c, "polarity": pol, "details": list(men.details), "data_types": data_types_of(men.details),
-                    "recipients": list(men.recipients or c["recipients"]), "conditions": [],
-                    "sentence": sent.text, "span": [sent.start, sent.end]})
+        out.append(c.but(polarity=pol, details=list(men.details), data_types=data_types_of(men.details),
+                         recipients=list(men.recipients or c.recipients), conditions=[],
+                         sentence=sent.text, span=(sent.start, sent.end)))
     return out
 
 
@@ -349,7 +344,7 @@ def _resolve_details(men: Mentions, ctx: _Ctx) -> list[str]:
     return [IMPLICIT]
 
 
-def _item_claims(lex: Lexicon, sent: Sentence, low: str, ctx: _Ctx, intro: list[dict]) -> list[dict]:
+def _item_claims(lex: Lexicon, sent: Sentence, low: str, ctx: _Ctx, intro: list[Claim]) -> list[Claim]:
     """A list item without a verb of its own: the introducing sentence's claim applied to what the item names."""
     men = mentions(lex, low, sent.text, ctx.companies(sent.start, sent.end, sent.text))
     if not men.details and not men.recipients:
@@ -360,23 +355,22 @@ def _item_claims(lex: Lexicon, sent: Sentence, low: str, ctx: _Ctx, intro: list[
         return []
     out = []
     for c in intro:
-        recipients = men.recipients or c["recipients"]
-        details = men.details or c["details"]
-        polarity = ("positive" if c["polarity"] == "negative" else "negative") if negated else c["polarity"]
-        out.append({**c, "polarity": polarity, "data_types": data_types_of(details), "details": list(details),
-                    "recipients": list(recipients), "conditions": list(c["conditions"]),
-                    "sentence": sent.text, "span": [sent.start, sent.end]})
+        recipients = men.recipients or c.recipients
+        details = men.details or c.details
+        polarity = ("positive" if c.negative else "negative") if negated else c.polarity
+        out.append(c.but(polarity=polarity, data_types=data_types_of(details), details=list(details),
+                         recipients=list(recipients), sentence=sent.text, span=(sent.start, sent.end)))
     return out
 
 
 def extract_claims(lex: Lexicon, blocks: list[Block], sents: list[Sentence],
-                   companies: list[tuple[int, int, str]] | None = None) -> list[dict]:
+                   companies: list[tuple[int, int, str]] | None = None) -> list[Claim]:
     """Claims of a segmented policy; `companies`: find_companies() of the whole text, when already computed."""
     by_block: dict[int, list[Sentence]] = {}
     for s in sents:
         by_block.setdefault(s.block, []).append(s)
     ctx = _Ctx(found=sorted(companies) if companies is not None else None)
-    claims: list[dict] = []
+    claims: list[Claim] = []
     list_recipients: list[str] = []   # every recipient named by the items of the current list
     for bi, b in enumerate(blocks):
         if b.kind == "heading":
@@ -396,14 +390,14 @@ def extract_claims(lex: Lexicon, blocks: list[Block], sents: list[Sentence],
             if statement and not lex.topic_heading.match(hl):
                 claims.extend(hclaims)
             if not hclaims and men.recipients:
-                hclaims = [{"action": "share", "polarity": "positive", "data_types": data_types_of([IMPLICIT]),
-                            "details": [IMPLICIT], "recipients": men.recipients, "conditions": [],
-                            "sentence": b.text, "span": [b.start, b.end]}]
+                hclaims = [Claim(action="share", polarity="positive", data_types=data_types_of([IMPLICIT]),
+                                 details=[IMPLICIT], recipients=list(men.recipients), sentence=b.text,
+                                 span=(b.start, b.end))]
             ctx.heading_claims = hclaims
             ctx.prev_claims = []
             list_recipients = []
             continue
-        block_claims: list[dict] = []
+        block_claims: list[Claim] = []
         for s in by_block.get(bi, []):
             low = normalize(s.text)
             if _defines(lex, low, ctx.prev_claims):
@@ -422,18 +416,18 @@ def extract_claims(lex: Lexicon, blocks: list[Block], sents: list[Sentence],
                     got = _item_claims(lex, s, low, ctx, intro)
                 elif got and intro:
                     for c in got:   # an item's own verb, with the intro's data or recipients where it names none
-                        if c["details"] == [IMPLICIT]:
-                            c["details"] = list(intro[0]["details"])
-                            c["data_types"] = data_types_of(c["details"])
-                        if not c["recipients"]:
-                            c["recipients"] = list(intro[0]["recipients"])
+                        if c.details == [IMPLICIT]:
+                            c.details = list(intro[0].details)
+                            c.data_types = data_types_of(c.details)
+                        if not c.recipients:
+                            c.recipients = list(intro[0].recipients)
             elif not got and ctx.heading_claims and b.kind == "paragraph":
                 # a verb-less paragraph under a topic heading ("What we collect" / "Your email address.")
                 got = _item_claims(lex, s, low, ctx, ctx.heading_claims)
             block_claims.append(got)
             claims.extend(got)
             if b.kind == "item":
-                list_recipients += [r for c in got for r in c["recipients"] if r not in list_recipients]
+                list_recipients += [r for c in got for r in c.recipients if r not in list_recipients]
         if b.kind == "item":
             ctx.last_recipients = list(list_recipients)   # "these companies" after a list means all of them
         else:
@@ -443,10 +437,10 @@ def extract_claims(lex: Lexicon, blocks: list[Block], sents: list[Sentence],
     return claims
 
 
-def restricted(claim: dict, language: str) -> bool:
+def restricted(claim: Claim, language: str) -> bool:
     """A condition that starts with "only" / "uniquement" / FR "qu'avec" (from "ne ... que")."""
     lex = lexicon(language if language in LANGUAGES else "en")
-    for text in claim.get("conditions") or ():
+    for text in claim.conditions:
         low = normalize(text)
         for rx in (lex.restriction, lex.restrictive):
             m = rx.search(low) if rx is not None else None

@@ -40,14 +40,14 @@ def parse_policy_text(text: str, fmt: str = "text", *, source: str | None = None
     own = own_company(text + " " + extra, found)
     if own is not None:   # the policy's own company is the first party, never a recipient of its claims
         for c in claims:
-            c["recipients"] = [r for r in c["recipients"] if r != own]
+            c.recipients = [r for r in c.recipients if r != own]
     return {
         "schema": POLICY_SCHEMA,
         "source": source,
         "language": lang,
         "format": fmt,
         "characters": len(text),
-        "claims": claims,
+        "claims": [c.to_dict() for c in claims],
         "first_party": own,
         "third_parties": named_parties(lex, text, sents, found, own),
         "contact_domains": domains,
