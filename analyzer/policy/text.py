@@ -281,6 +281,12 @@ class Sentence:
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _ITEM = re.compile(r"^\s*(?:[-*+•·–—▪◦]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s+")
 _NUMBERED_HEADING = re.compile(r"^\s*(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,5}\.|article \d+\s*[-–:.]?)\s+\S", re.I)
+# a numbered Title-Case heading glued to the sentence after it (plain-text policies lose the line break)
+_GLUED_HEADING = re.compile(
+    r"^(\s*(?:\d{1,2}(?:\.\d{1,2})*\.?|[A-Z]\.|[IVX]{1,5}\.)\s+"
+    r"(?:[A-Z][\w'’&/-]*[\s,]+|(?:of|and|or|the|to|we|our|your|with|for|how|de|des|du|et|la|le|les|vos|nos|à)\s+){1,10}?"
+    r"[A-Z][\w'’&/-]*\??)\s+"
+    r"(?=(?:We|Our|You|Your|The|This|These|In|If|When|Nous|Vous|Vos|Nos|Les|La|Le|Si|Lorsque)\s+[a-zà-ÿ])")
 _SETEXT = re.compile(r"^\s*(?:=+|-+)\s*$")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
 
@@ -347,6 +353,13 @@ def segment(text: str) -> list[Block]:
             e = first[0] + len(first[1].rstrip())
             blocks.append(Block("heading", s, e, text[s:e], level=1 if stripped[0] == "=" else 2))
             para.clear()
+            continue
+        g = _GLUED_HEADING.match(line)
+        if g:   # "3. Sharing Your Information We share ...": the heading, then its first sentence
+            flush()
+            hs = off + len(g.group(1)) - len(g.group(1).lstrip())
+            blocks.append(Block("heading", hs, off + g.end(1), text[hs:off + g.end(1)], level=2))
+            para.append((off + g.end(), line[g.end():]))
             continue
         if _ITEM.match(line):
             flush()  # each list item is its own block; continuation lines (indented) join it

@@ -66,3 +66,13 @@ def test_question_heading_is_context_not_a_claim() -> None:
                           "notre prestataire d'envoi.\n", "markdown")
     assert all("?" not in c["sentence"] for c in d["claims"])
     assert claims_of(d, "share", "positive")
+
+
+def test_numbered_heading_glued_to_its_sentence_is_split() -> None:
+    text = ("3. Sharing Your Information We share your email address with Mailchimp.\n\n"
+            "4. Health Data We never share your health data with advertisers.\n")
+    d = parse_policy_text(text)
+    sents = {c["sentence"] for c in d["claims"]}
+    assert "We share your email address with Mailchimp." in sents
+    assert "We never share your health data with advertisers." in sents
+    assert claims_of(d, "share", "negative")[0]["sentence"].startswith("We never")
