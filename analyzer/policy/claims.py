@@ -236,8 +236,8 @@ def clause_claims(lex: Lexicon, sent: Sentence, low: str, ctx: _Ctx) -> list[Cla
                  if not any(s <= m.start() < e for s, e in taken)]
         if not verbs:
             named = ctx.companies(sent.start + cs, sent.start + ce, orig[cs:ce]) + [c for _, c in lex.recipient_matches(clause)]
-            own = mentions(lex, clause, orig[cs:ce], named)
-            if claims and own.details:
+            own = mentions(lex, clause, orig[cs:ce], named) if claims else None
+            if own is not None and own.details:
                 # "..., but never your health data": a clause without a verb carries on the previous one's action
                 claims.extend(_inherit(lex, claims, clause, own, sent))
             elif named:   # "Our app includes the Flurry SDK." -> "These companies receive ..."

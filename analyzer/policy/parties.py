@@ -114,6 +114,8 @@ def named_parties(lex: Lexicon, text: str, sents: list[Sentence], found: list[tu
         sent = sents[i].text if i >= 0 and sents[i].end >= s0 else ""
         first[n] = (_role(lex, sent.lower()) or "named", sent)
     for s in sents:
+        if lex.list_cues is None or lex.list_cues.search(s.text) is None:
+            continue   # (cheap test first: most sentences hold no list)
         role = _role(lex, s.text.lower())
         if role is None:
             continue   # names listed in a sentence about no recipient are not recipients
