@@ -406,6 +406,8 @@ def extract_claims(lex: Lexicon, blocks: list[Block], sents: list[Sentence],
                 # verbs of its relative clauses are no claims
                 men = mentions(lex, low, s.text, ctx.companies(s.start, s.end, s.text))
                 got = _inherit(lex, ctx.prev_claims, low, men, s, negated=False) if men.details else []
+            elif low.rstrip(" \"'»”)").endswith("?"):
+                got = []   # "Who do we share your data with?": a question announces a topic, it claims nothing
             else:
                 got = clause_claims(lex, s, low, ctx)
                 if got:   # a sentence without claims (a broken line, a remark) does not end what the last one said

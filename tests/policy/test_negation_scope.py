@@ -76,3 +76,9 @@ def test_numbered_heading_glued_to_its_sentence_is_split() -> None:
     assert "We share your email address with Mailchimp." in sents
     assert "We never share your health data with advertisers." in sents
     assert claims_of(d, "share", "negative")[0]["sentence"].startswith("We never")
+
+
+def test_question_in_a_paragraph_claims_nothing() -> None:
+    d = parse_policy_text("What location data do we collect? We collect your city from your IP address.")
+    assert all(not c["sentence"].endswith("?") for c in d["claims"])
+    assert claims_of(d, "collect", "positive")
