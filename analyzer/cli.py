@@ -74,7 +74,7 @@ def analyze(
     captures: Annotated[list[Path], typer.Argument(help="mitmproxy dumps, HAR, hpa JSONL, pcap/pcapng or capture folders.")],
     app_id: Annotated[Optional[str], typer.Option("--app-id", help="Package name of the app.")] = None,
     policy: Annotated[Optional[str], typer.Option("--policy", help="Privacy policy (file or URL).")] = None,
-    data_safety: Annotated[Optional[Path], typer.Option("--data-safety", help="Play Store Data-safety form (JSON).")] = None,
+    data_safety: Annotated[Optional[Path], typer.Option("--data-safety", help="Play Store Data-safety form: hpa JSON, or the store page saved as HTML or copied as text (EN/FR).")] = None,
     known_values: Annotated[Optional[Path], typer.Option("--known-values", help="hpa.persona/1 JSON of the test identity.")] = None,
     apk: Annotated[Optional[Path], typer.Option("--apk", help="The app's APK, for first-party hosts and static facts.")] = None,
     first_party: Annotated[Optional[list[str]], typer.Option("--first-party", help="A first-party domain (repeatable).")] = None,

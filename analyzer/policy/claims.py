@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
+from .claim import Claim
 from .companies import find_companies
 from .lexicon import LANGUAGES, DataTerm, Lexicon, data_ontology, lexicon
 from .text import Block, Sentence
@@ -102,11 +103,12 @@ def data_types_of(details: list[str]) -> list[str]:
 @dataclass
 class _Ctx:
     heading: Mentions | None = None          # mentions of the nearest heading (with specific data or recipients)
-    heading_claims: list[dict] = field(default_factory=list)
+    heading_claims: list[Claim] = field(default_factory=list)
     last_details: list[str] = field(default_factory=list)   # last specific data in this section, for pronouns
     last_recipients: list[str] = field(default_factory=list)  # last recipients named, for "these services"
-    list_claims: list[dict] = field(default_factory=list)   # claims of the sentence introducing the current list
+    list_claims: list[Claim] = field(default_factory=list)   # claims of the sentence introducing the current list
     found: list[tuple[int, int, str]] | None = None          # companies of the whole text, found once
+    prev_claims: list[Claim] = field(default_factory=list)    # claims of the previous sentence, for definitions
 
     def companies(self, start: int, end: int, orig: str, exclude: list[tuple[int, int]] = ()) -> list[str]:
         """Companies named between start and end (offsets in the text), outside the `exclude` spans."""
@@ -147,33 +149,85 @@ def _polarity(lex: Lexicon, window: str, clause_after: str) -> tuple[bool, int |
     return False, None
 
 
-def clause_claims(lex: Lexicon, sent: Sentence, low: str, ctx: _Ctx) -> list[dict]:
+def _blank(text: str, rx: re.Pattern[str] | None) -> str:
+    """`text` with the matches of `rx` replaced by spaces (offsets kept)."""
+    if rx is None:
+        return text
+    return rx.sub(lambda m: " " * (m.end() - m.start()), text)
+
+
+def _not_a_practice(lex: Lexicon, clause: str, main_start: int, main_end: int, gap_start: int, gap: str) -> bool:
+    """A negation that is no promise of the app: advice or a condition on the reader ("please do not share your
+    password", "if you do not agree"), or a disclaimer (liability, control, children)."""
+    m = lex.negation.search(gap) or (lex.weak_negation.search(gap) if lex.weak_negation is not None else None)
+    if m is None:
+        return False
+    before = clause[max(main_start, gap_start - 60):gap_start + m.start()]
+    # the subject nearest the negation: "we ... if you do not" -> the reader; "you agree that we will not" -> us
+    subject = re.split(r"\b(?:we|nous|our company|the company)\b", before)[-1]
+    if lex.user_subject is not None and lex.user_subject.search(subject):
+        return True
+    if lex.imperative is not None and lex.imperative.match(clause, main_start) is not None:
+        return True
+    # the whole clause: "to not use your information for any purpose other than ..." has its limit in the condition
+    return lex.disclaimer is not None and lex.disclaimer.search(clause) is not None
+
+
+def denies(lex: Lexicon, low: str) -> bool | None:
+    """For a verb-less piece: True when it carries a negation of the app's practice, None when its negation is advice
+    or a disclaimer (no claim at all), False when it has none."""
+    neg = lex.negation.search(low) is not None or (lex.weak_negation is not None and lex.weak_negation.search(low) is not None)
+    if not neg:
+        return False
+    return None if _not_a_practice(lex, low, 0, len(low), 0, low) else True
+
+
+def clause_claims(lex: Lexicon, sent: Sentence, low: str, ctx: _Ctx) -> list[Claim]:
     """Claims of one sentence (several clauses, several verbs)."""
-    claims: list[dict] = []
+    claims: list[Claim] = []
     orig = sent.text
     if lex.ignore is not None:   # "Settings > Do Not Sell or Share" is a link label, not a promise
         for m in lex.ignore.finditer(orig):
             low = low[:m.start()] + " " * (m.end() - m.start()) + low[m.end():]
+    low = _blank(low, lex.not_negation)   # "including but not limited to" denies nothing
     for cs, ce in _clauses(lex, low):
         clause = low[cs:ce]
         main_start = 0
         conditions: list[str] = []
         cond_spans: list[tuple[int, int]] = []   # in sentence offsets
         intro = lex.conditional_intro.match(clause)
+        if intro and lex.user_subject is not None and lex.user_subject.search(clause, 0, intro.end()) \
+                and (lex.negation.search(clause, intro.end()) or (lex.weak_negation is not None
+                                                                   and lex.weak_negation.search(clause, intro.end()))):
+            continue   # "if you turn it off, we will not collect X": an opt-out, not a denial
         if intro:
             conditions.append(orig[cs:cs + intro.end()].strip(" ,"))
             cond_spans.append((cs, cs + intro.end()))
             main_start = intro.end()
+        if lex.inner_condition is not None:   # "..., if you sign in with Google, ...": a condition, not the object
+            # (first: a trailing condition must not swallow the object that follows an inner one)
+            for m in lex.inner_condition.finditer(clause, main_start):
+                conditions.append(orig[cs + m.start():cs + m.end()].strip(" ,"))
+                cond_spans.append((cs + m.start(), cs + m.end()))
+                clause = clause[:m.start()] + " " * (m.end() - m.start()) + clause[m.end():]
         cond = lex.conditions.search(clause, main_start)
+        if cond and not clause[main_start:cond.start()].strip(" ,") and "," in clause[cond.end():]:
+            # "With your consent, we may collect your precise location": a leading condition, up to its comma
+            comma = clause.index(",", cond.end())
+            conditions.append(orig[cs + cond.start():cs + comma].strip(" ,"))
+            cond_spans.append((cs + cond.start(), cs + comma))
+            main_start = comma + 1
+            cond = lex.conditions.search(clause, main_start)
         main_end = len(clause)
         if cond:
             main_end = cond.start()
             conditions.append(orig[cs + cond.start():ce].strip(" ,.;"))
             cond_spans.append((cs + cond.start(), ce))
-        if lex.inner_condition is not None:   # "..., if you sign in with Google, ...": a condition, not the object
-            for m in lex.inner_condition.finditer(clause, main_start, main_end):
-                conditions.append(orig[cs + m.start():cs + m.end()].strip(" ,"))
-                cond_spans.append((cs + m.start(), cs + m.end()))
+        # "some Personal Data (but never any data related to health)": the aside is a denial of its own, made below
+        asides: list[tuple[str, str]] = []
+        if lex.negative_aside is not None:
+            for m in lex.negative_aside.finditer(clause, main_start, main_end):
+                asides.append((clause[m.start():m.end()], orig[cs + m.start():cs + m.end()]))
                 clause = clause[:m.start()] + " " * (m.end() - m.start()) + clause[m.end():]
         # a verb inside a data term is part of the term ("how you use the app", "recorded workouts")
         data = lex.data_matches(clause)
@@ -182,7 +236,11 @@ def clause_claims(lex: Lexicon, sent: Sentence, low: str, ctx: _Ctx) -> list[dic
                  if not any(s <= m.start() < e for s, e in taken)]
         if not verbs:
             named = ctx.companies(sent.start + cs, sent.start + ce, orig[cs:ce]) + [c for _, c in lex.recipient_matches(clause)]
-            if named:   # "Our app includes the Flurry SDK." -> "These companies receive ..."
+            own = mentions(lex, clause, orig[cs:ce], named) if claims else None
+            if own is not None and own.details:
+                # "..., but never your health data": a clause without a verb carries on the previous one's action
+                claims.extend(_inherit(lex, claims, clause, own, sent))
+            elif named:   # "Our app includes the Flurry SDK." -> "These companies receive ..."
                 ctx.last_recipients = _uniq(named)
             continue
         main_low, main_orig = clause[main_start:main_end], orig[cs + main_start:cs + main_end]
@@ -202,7 +260,7 @@ def clause_claims(lex: Lexicon, sent: Sentence, low: str, ctx: _Ctx) -> list[dic
         if conditions and not recipients:
             for a, b in cond_spans:   # kinds only ("where required by law"), not "if you sign in with Google"
                 cond_recipients += [c for _, c in lex.recipient_matches(low[a:b])]
-        prev_end, prev_neg = main_start, None
+        prev_end, prev_neg, prev_advice = main_start, None, False
         seen: set[tuple[str, bool]] = set()
         restriction = lex.restriction.search(clause, main_start, main_end) if lex.restriction is not None else None
         for vs, ve, action in verbs:
@@ -216,7 +274,13 @@ def clause_claims(lex: Lexicon, sent: Sentence, low: str, ctx: _Ctx) -> list[dic
             if not neg and prev_neg is not None and lex.new_subject.search(gap) is None \
                     and lex.coordination.search(gap):
                 neg = prev_neg   # "we do not sell or rent", "ne vendons ni ne louons"
-            prev_end, prev_neg = ve, neg
+            if neg and neg is prev_neg and prev_advice and lex.negation.search(gap) is None:
+                advice = True    # "we cannot be responsible for X, or any information provided to them"
+            else:
+                advice = neg and _not_a_practice(lex, clause, main_start, main_end, prev_end, gap)
+            prev_end, prev_neg, prev_advice = ve, neg, advice
+            if advice:
+                continue
             if (action, neg) in seen:
                 continue
             seen.add((action, neg))
@@ -225,17 +289,49 @@ def clause_claims(lex: Lexicon, sent: Sentence, low: str, ctx: _Ctx) -> list[dic
                 recs = _uniq(cond_recipients)   # "we disclose information where required by law"
             if not recs and action in SHARING and ctx.heading is not None:
                 recs = list(ctx.heading.recipients)
-            claims.append({
-                "action": action,
-                "polarity": "negative" if neg else "positive",
-                "data_types": data_types_of(details),
-                "details": details,
-                "recipients": recs,
-                "conditions": ([only_text] if only_text else []) + list(conditions),
-                "sentence": sent.text,
-                "span": [sent.start, sent.end],
-            })
+            claims.append(Claim(action=action, polarity="negative" if neg else "positive",
+                                data_types=data_types_of(details), details=details, recipients=recs,
+                                conditions=([only_text] if only_text else []) + list(conditions),
+                                sentence=sent.text, span=(sent.start, sent.end)))
+        for low_aside, orig_aside in asides:
+            am = mentions(lex, low_aside, orig_aside)
+            if am.details:
+                clause_pos = [c for c in claims if not c.negative]
+                claims.extend(_inherit(lex, clause_pos, low_aside, am, sent, negated=True))
     return claims
+
+
+def _defines(lex: Lexicon, low: str, prev: list[Claim]) -> bool:
+    """A sentence that defines the broad term of the previous sentence's claims."""
+    if not prev or lex.definition is None or lex.definition.match(low) is None:
+        return False
+    onto, nodes = data_ontology(), detail_nodes()
+    return all(onto[nodes.get(d, IMPLICIT)].level == "broad" for c in prev for d in c.details)
+
+
+def _inherit(lex: Lexicon, prev: list[Claim], low: str, men: Mentions, sent: Sentence,
+             negated: bool | None = None) -> list[Claim]:
+    """Claims of a verb-less piece of a sentence: the previous claims' actions (one per action), applied to the data
+    it names; negated when it carries a negation of its own ("but never your health data")."""
+    if negated is None:
+        negated = denies(lex, low)
+        if negated is None:
+            return []
+    out: list[Claim] = []
+    seen: set[str] = set()
+    for c in prev:
+        if c.action in seen:
+            continue
+        seen.add(c.action)
+        pol = ("positive" if c.negative else "negative") if negated else c.polarity
+        if pol == c.polarity and c.details == [IMPLICIT]:
+            # the previous clause named no data: this piece is its object ("We collect your e.g. email.")
+            c.details, c.data_types = list(men.details), data_types_of(men.details)
+            continue
+        out.append(c.but(polarity=pol, details=list(men.details), data_types=data_types_of(men.details),
+                         recipients=list(men.recipients or c.recipients), conditions=[],
+                         sentence=sent.text, span=(sent.start, sent.end)))
+    return out
 
 
 def _resolve_details(men: Mentions, ctx: _Ctx) -> list[str]:
@@ -248,32 +344,33 @@ def _resolve_details(men: Mentions, ctx: _Ctx) -> list[str]:
     return [IMPLICIT]
 
 
-def _item_claims(lex: Lexicon, sent: Sentence, low: str, ctx: _Ctx, intro: list[dict]) -> list[dict]:
+def _item_claims(lex: Lexicon, sent: Sentence, low: str, ctx: _Ctx, intro: list[Claim]) -> list[Claim]:
     """A list item without a verb of its own: the introducing sentence's claim applied to what the item names."""
     men = mentions(lex, low, sent.text, ctx.companies(sent.start, sent.end, sent.text))
     if not men.details and not men.recipients:
         return []
     # "- No advertising SDKs" / "Aucun traceur publicitaire": the item denies what the intro announced
-    negated = lex.negation.search(low) is not None or (lex.weak_negation is not None and lex.weak_negation.search(low) is not None)
+    negated = denies(lex, _blank(low, lex.not_negation))
+    if negated is None:
+        return []
     out = []
     for c in intro:
-        recipients = men.recipients or c["recipients"]
-        details = men.details or c["details"]
-        polarity = ("positive" if c["polarity"] == "negative" else "negative") if negated else c["polarity"]
-        out.append({**c, "polarity": polarity, "data_types": data_types_of(details), "details": list(details),
-                    "recipients": list(recipients), "conditions": list(c["conditions"]),
-                    "sentence": sent.text, "span": [sent.start, sent.end]})
+        recipients = men.recipients or c.recipients
+        details = men.details or c.details
+        polarity = ("positive" if c.negative else "negative") if negated else c.polarity
+        out.append(c.but(polarity=polarity, data_types=data_types_of(details), details=list(details),
+                         recipients=list(recipients), sentence=sent.text, span=(sent.start, sent.end)))
     return out
 
 
 def extract_claims(lex: Lexicon, blocks: list[Block], sents: list[Sentence],
-                   companies: list[tuple[int, int, str]] | None = None) -> list[dict]:
+                   companies: list[tuple[int, int, str]] | None = None) -> list[Claim]:
     """Claims of a segmented policy; `companies`: find_companies() of the whole text, when already computed."""
     by_block: dict[int, list[Sentence]] = {}
     for s in sents:
         by_block.setdefault(s.block, []).append(s)
     ctx = _Ctx(found=sorted(companies) if companies is not None else None)
-    claims: list[dict] = []
+    claims: list[Claim] = []
     list_recipients: list[str] = []   # every recipient named by the items of the current list
     for bi, b in enumerate(blocks):
         if b.kind == "heading":
@@ -293,34 +390,46 @@ def extract_claims(lex: Lexicon, blocks: list[Block], sents: list[Sentence],
             if statement and not lex.topic_heading.match(hl):
                 claims.extend(hclaims)
             if not hclaims and men.recipients:
-                hclaims = [{"action": "share", "polarity": "positive", "data_types": data_types_of([IMPLICIT]),
-                            "details": [IMPLICIT], "recipients": men.recipients, "conditions": [],
-                            "sentence": b.text, "span": [b.start, b.end]}]
+                hclaims = [Claim(action="share", polarity="positive", data_types=data_types_of([IMPLICIT]),
+                                 details=[IMPLICIT], recipients=list(men.recipients), sentence=b.text,
+                                 span=(b.start, b.end))]
             ctx.heading_claims = hclaims
+            ctx.prev_claims = []
             list_recipients = []
             continue
-        block_claims: list[dict] = []
+        block_claims: list[Claim] = []
         for s in by_block.get(bi, []):
             low = normalize(s.text)
-            got = clause_claims(lex, s, low, ctx)
+            if _defines(lex, low, ctx.prev_claims):
+                # "We do not collect Personal Information. 'Personal Information' is information that ... It includes
+                # your name, e-mail ...": a definition carries the previous sentence's claim, and its negation; the
+                # verbs of its relative clauses are no claims
+                men = mentions(lex, low, s.text, ctx.companies(s.start, s.end, s.text))
+                got = _inherit(lex, ctx.prev_claims, low, men, s, negated=False) if men.details else []
+            elif low.rstrip(" \"'»”)").endswith("?"):
+                got = []   # "Who do we share your data with?": a question announces a topic, it claims nothing
+            else:
+                got = clause_claims(lex, s, low, ctx)
+                if got:   # a sentence without claims (a broken line, a remark) does not end what the last one said
+                    ctx.prev_claims = got
             if b.kind == "item":
                 intro = ctx.list_claims or ctx.heading_claims
                 if not got and intro:
                     got = _item_claims(lex, s, low, ctx, intro)
                 elif got and intro:
                     for c in got:   # an item's own verb, with the intro's data or recipients where it names none
-                        if c["details"] == [IMPLICIT]:
-                            c["details"] = list(intro[0]["details"])
-                            c["data_types"] = data_types_of(c["details"])
-                        if not c["recipients"]:
-                            c["recipients"] = list(intro[0]["recipients"])
+                        if c.details == [IMPLICIT]:
+                            c.details = list(intro[0].details)
+                            c.data_types = data_types_of(c.details)
+                        if not c.recipients:
+                            c.recipients = list(intro[0].recipients)
             elif not got and ctx.heading_claims and b.kind == "paragraph":
                 # a verb-less paragraph under a topic heading ("What we collect" / "Your email address.")
                 got = _item_claims(lex, s, low, ctx, ctx.heading_claims)
             block_claims.append(got)
             claims.extend(got)
             if b.kind == "item":
-                list_recipients += [r for c in got for r in c["recipients"] if r not in list_recipients]
+                list_recipients += [r for c in got for r in c.recipients if r not in list_recipients]
         if b.kind == "item":
             ctx.last_recipients = list(list_recipients)   # "these companies" after a list means all of them
         else:
@@ -330,10 +439,10 @@ def extract_claims(lex: Lexicon, blocks: list[Block], sents: list[Sentence],
     return claims
 
 
-def restricted(claim: dict, language: str) -> bool:
+def restricted(claim: Claim, language: str) -> bool:
     """A condition that starts with "only" / "uniquement" / FR "qu'avec" (from "ne ... que")."""
     lex = lexicon(language if language in LANGUAGES else "en")
-    for text in claim.get("conditions") or ():
+    for text in claim.conditions:
         low = normalize(text)
         for rx in (lex.restriction, lex.restrictive):
             m = rx.search(low) if rx is not None else None

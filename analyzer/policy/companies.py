@@ -1,13 +1,12 @@
 """Companies a policy names, under canonical names.
 
-The wordings to look for come from analyzer/data/policy/companies.json; the canonical name is the recipients
-room's (`analyzer.recipients.kb.canonical_name`) when that module is present, so policy and traffic agree on names."""
+The wordings to look for come from analyzer/data/policy/companies.json (policy wording only); canonical names and
+categories are the recipients knowledge base's (`analyzer.recipients.kb`), so policy and traffic agree on companies."""
 
 from __future__ import annotations
 
 import bisect
 import re
-from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from typing import Callable
@@ -19,8 +18,7 @@ from .lexicon import companies
 class CompanyMatcher:
     regex: re.Pattern[str]              # case-insensitive wordings
     regex_cs: re.Pattern[str]           # wordings that are also common words: exact case only
-    canonical: dict[str, str]           # lower-cased wording -> fallback canonical name
-    categories: dict[str, tuple[str, ...]]
+    canonical: dict[str, str]           # lower-cased wording -> fallback spelling when the knowledge base lacks it
 
 
 def _kb_canonical() -> Callable[[str], str | None] | None:
@@ -44,9 +42,7 @@ def matcher() -> CompanyMatcher:
     ci: list[str] = []
     cs: list[str] = []
     canon: dict[str, str] = {}
-    cats: dict[str, tuple[str, ...]] = {}
     for c in companies():
-        cats[c["name"]] = tuple(c.get("categories", ()))
         for a in c.get("aliases", []):
             ci.append(a)
             canon[a.lower()] = c["name"]
@@ -58,7 +54,7 @@ def matcher() -> CompanyMatcher:
         words = sorted(set(words), key=len, reverse=True)   # longest wording first: "Firebase Analytics" before "Firebase"
         return r"(?<![\w.@/-])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w@-]|\.\w)"
 
-    return CompanyMatcher(re.compile(alt(ci), re.I), re.compile(alt(cs)), canon, cats)
+    return CompanyMatcher(re.compile(alt(ci), re.I), re.compile(alt(cs)), canon)
 
 
 @cache
@@ -75,17 +71,16 @@ def canonical(wording: str) -> str:
     return matcher().canonical.get(wording.lower(), wording)
 
 
+@cache
 def company_categories(name: str) -> tuple[str, ...]:
-    """Recipient categories of a company: the recipients knowledge base's when present, else our table's."""
+    """Recipient categories of a company, from the recipients knowledge base (none when it does not know it)."""
     try:
         from ..recipients.kb import load_kb
 
         e = load_kb().entity(name)
-        if e is not None and getattr(e, "categories", None):
-            return tuple(e.categories)
-    except Exception:  # no knowledge base (yet): our table
-        pass
-    return matcher().categories.get(name, ())
+    except Exception:  # a broken knowledge base must not stop reading a policy: the company then has no category
+        return ()
+    return tuple(getattr(e, "categories", ()) or ()) if e is not None else ()
 
 
 def find_companies(text: str) -> list[tuple[int, int, str]]:
@@ -129,9 +124,3 @@ def _verb_use(text: str, i: int, e: int) -> bool:
         j -= 1
     initial = j < 0 or text[j] in ".!?\n:"
     return initial and re.match(r"\s+[a-zà-ÿ]", text[e:e + 3]) is not None
-
-
-def third_parties(text: str, found: list[tuple[int, int, str]] | None = None) -> list[dict]:
-    """[{entity, mentions}] for the whole policy, most mentioned first."""
-    counts = Counter(name for _, _, name in (find_companies(text) if found is None else found))
-    return [{"entity": n, "mentions": c} for n, c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]

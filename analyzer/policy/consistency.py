@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from ..model import DataFlow, PolicyEvidence, Recipient
+from .claim import Claim
 from .claims import IMPLICIT, SHARING, detail_nodes, mentions, normalize, restricted
 from .companies import company_categories
 from .data_safety import DataSafety
 from .lexicon import data_ontology, lexicon, recipient_ontology
 
 ASSESSED_PARTIES = ("third", "unknown", "service_provider")
-MAX_EVIDENCE = 6
+MAX_EVIDENCE = 2   # the one or two sentences that decide a flow: the broken promise first
 
 
 def data_score(details: Iterable[str], data_type: str) -> int | None:
@@ -60,20 +61,20 @@ def recipient_score(recipients: Iterable[str], r: Recipient) -> int | None:
 @dataclass
 class _Scored:
     score: int
-    claim: dict[str, Any]
+    claim: Claim
     role: str                    # allow | deny | qualified | related
 
 
-def _condition_outcome(claim: dict, r: Recipient, language: str) -> tuple[str, int | None]:
+def _condition_outcome(claim: Claim, r: Recipient, language: str) -> tuple[str, int | None]:
     """How a negative claim's exceptions bear on this recipient: ('covers', score) | ('excludes', None) |
     ('generic', None) (consent, 'as described': qualifies the promise without saying to whom) | ('none', None)."""
-    if not claim.get("conditions"):
+    if not claim.conditions:
         return "none", None
     lex = lexicon(language)
     generic = False
     specific_seen = False
     best: int | None = None
-    for text in claim["conditions"]:
+    for text in claim.conditions:
         m = mentions(lex, normalize(text), text)
         if m.details == ["anonymized"]:
             specific_seen = True          # "except in anonymized form": personal data is still denied
@@ -92,19 +93,23 @@ def _condition_outcome(claim: dict, r: Recipient, language: str) -> tuple[str, i
     return ("excludes", None) if specific_seen else ("none", None)
 
 
-def assess_flow(df: DataFlow, policy: dict[str, Any]) -> tuple[str, list[PolicyEvidence]]:
-    """(consistency, evidence sentences) of one data flow against an hpa.policy/1 dict."""
+def assess_flow(df: DataFlow, policy: dict[str, Any],
+                claims: list[Claim] | None = None) -> tuple[str, list[PolicyEvidence]]:
+    """(consistency, evidence sentences) of one data flow against an hpa.policy/1 dict (`claims`: its claims,
+    already typed, when the caller assesses many flows)."""
     language = policy.get("language") or "en"
     scored: list[_Scored] = []
-    for c in policy.get("claims", []):
-        ds = data_score(c.get("details") or [IMPLICIT], df.data_type)
+    if claims is None:
+        claims = [Claim.from_dict(d) for d in policy.get("claims", [])]
+    for c in claims:
+        ds = data_score(c.details or [IMPLICIT], df.data_type)
         if ds is None:
             continue
-        explicit = bool(c.get("recipients"))
-        action, negative = c.get("action"), c.get("polarity") == "negative"
+        explicit = bool(c.recipients)
+        action, negative = c.action, c.negative
         if not negative and action in SHARING and restricted(c, language):
             # "we only share your data with service providers": allows those, excludes everyone else
-            rs = recipient_score(c.get("recipients") or [], df.recipient)
+            rs = recipient_score(c.recipients, df.recipient)
             scored.append(_Scored(2 * ds + (rs or 0), c, "allow" if rs is not None else "deny"))
             continue
         if not explicit:
@@ -114,7 +119,7 @@ def assess_flow(df: DataFlow, policy: dict[str, Any]) -> tuple[str, list[PolicyE
             # and the GDPR's reading).
             if not negative or action not in SHARING + ("collect",):
                 continue
-        rs = recipient_score(c.get("recipients") or ["third_party"], df.recipient)
+        rs = recipient_score(c.recipients or ["third_party"], df.recipient)
         if rs is None:
             continue
         score = 2 * ds + rs      # data precision first, then recipient precision
@@ -149,13 +154,12 @@ def assess_flow(df: DataFlow, policy: dict[str, Any]) -> tuple[str, list[PolicyE
     evidence: list[PolicyEvidence] = []
     seen: set[tuple] = set()
     for s in sorted(scored, key=lambda s: (order[s.role], -s.score)):
-        key = (tuple(s.claim.get("span") or ()), s.claim.get("sentence"))
+        key = (s.claim.span, s.claim.sentence)
         if key in seen or (s.role == "related" and verdict not in ("omitted",) and len(evidence) >= 3):
             continue
         seen.add(key)
-        span = s.claim.get("span")
-        evidence.append(PolicyEvidence(sentence=s.claim.get("sentence", ""), span=tuple(span) if span else None,
-                                       polarity=s.claim.get("polarity"), action=s.claim.get("action")))
+        evidence.append(PolicyEvidence(sentence=s.claim.sentence, span=s.claim.span, polarity=s.claim.polarity,
+                                       action=s.claim.action))
         if len(evidence) >= MAX_EVIDENCE:
             break
     return verdict, evidence
@@ -165,10 +169,11 @@ def assess_data_flows(data_flows: list[DataFlow], policy: dict[str, Any] | None,
                       data_safety: DataSafety | None) -> None:
     """Set consistency + policy_evidence (when a policy is given) and data_safety (when a form is given) on each
     data flow to a third party, service provider or unknown recipient; first-party flows are left alone."""
+    claims = [Claim.from_dict(d) for d in policy.get("claims", [])] if policy is not None else []
     for df in data_flows:
         if df.recipient.party not in ASSESSED_PARTIES:
             continue
         if policy is not None:
-            df.consistency, df.policy_evidence = assess_flow(df, policy)
+            df.consistency, df.policy_evidence = assess_flow(df, policy, claims)
         if data_safety is not None:
             df.data_safety = data_safety.declaration(df.data_type, df.recipient.party)

@@ -9,7 +9,7 @@ from functools import cache
 
 from .companies import matcher
 
-_EMAIL = re.compile(r"[\w.+-]+@((?:[a-z0-9-]+\.)+[a-z]{2,})", re.I)
+EMAIL = re.compile(r"[\w.+-]+@((?:[a-z0-9-]+\.)+[a-z]{2,})", re.I)
 _URL = re.compile(r"(?:https?://|www\.)((?:[a-z0-9-]+\.)+[a-z]{2,})", re.I)
 # Hosts that appear in policies without being the controller's: regulators, standard bodies, app stores.
 _NOT_CONTROLLER = {"cnil.fr", "ico.org.uk", "edpb.europa.eu", "europa.eu", "ftc.gov", "oag.ca.gov", "w3.org",
@@ -44,7 +44,7 @@ def contact_domains(*texts: str) -> list[str]:
     """Registrable domains of e-mail addresses (always) and links (unless a known third party), most used first."""
     counts: Counter[str] = Counter()
     for text in texts:
-        for m in _EMAIL.finditer(text):
+        for m in EMAIL.finditer(text):
             d = registrable(m.group(1))
             if d and d not in _NOT_CONTROLLER:
                 counts[d] += 2   # an e-mail address is the strongest sign of the controller

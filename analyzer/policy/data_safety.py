@@ -1,4 +1,5 @@
-"""The Play Store Data-safety form as JSON (format: analyzer/data/policy/DATA_SAFETY.md).
+"""The Play Store Data-safety form as JSON (format: analyzer/data/policy/DATA_SAFETY.md); the store's page itself
+(saved HTML or copied text) is read by data_safety_page.
 
     {"schema": "hpa.data_safety/1", "app_id": "org.example.app",
      "no_data_shared": false, "no_data_collected": false,
@@ -23,7 +24,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..model import DATA_TYPES
-from .lexicon import _load
+from .lexicon import load_data
 
 DATA_SAFETY_SCHEMA = "hpa.data_safety/1"
 
@@ -71,17 +72,18 @@ class DataSafety:
 
 
 @cache
-def _labels() -> dict[str, dict[str, str]]:
-    return _load("play_labels.json")
+def labels() -> dict[str, Any]:
+    """The Play Store's labels (types, categories, purposes, page headings), EN and FR."""
+    return load_data("play_labels.json")
 
 
-def _norm(s: str) -> str:
+def norm_label(s: str) -> str:
     return " ".join(s.replace("’", "'").strip().lower().split())
 
 
 def _ids_for(entry: dict[str, Any]) -> list[str]:
     """Report ids an entry stands for; [] when it names nothing known."""
-    labels = _labels()
+    lab = labels()
     raw = entry.get("id")
     cat, typ = entry.get("category"), entry.get("type")
     if isinstance(raw, str):
@@ -92,17 +94,17 @@ def _ids_for(entry: dict[str, Any]) -> list[str]:
         else:
             cat, typ = raw, None
     if isinstance(typ, str) and typ.strip():
-        return [labels["types"][_norm(typ)]] if _norm(typ) in labels["types"] else []
+        return [lab["types"][norm_label(typ)]] if norm_label(typ) in lab["types"] else []
     if not isinstance(cat, str):
         return []
-    if _norm(cat) in labels["types"]:          # a bare type label given as id: "Email address"
-        return [labels["types"][_norm(cat)]]
-    group = labels["categories"].get(_norm(cat), cat)
+    if norm_label(cat) in lab["types"]:          # a bare type label given as id: "Email address"
+        return [lab["types"][norm_label(cat)]]
+    group = lab["categories"].get(norm_label(cat), cat)
     return [t for t in DATA_TYPES if t == group or t.startswith(group + ".")]
 
 
-def _purpose(p: str) -> str:
-    return _labels()["purposes"].get(_norm(p), _norm(p).replace(" ", "_"))
+def purpose_id(p: str) -> str:
+    return labels()["purposes"].get(norm_label(p), norm_label(p).replace(" ", "_"))
 
 
 def _bool(d: dict[str, Any], key: str, default: bool = False) -> bool:
@@ -150,7 +152,7 @@ def parse_data_safety(d: Any, source: str = "<data-safety>") -> DataSafety:
             continue
         for i in ids:   # a type listed twice (category and type): union of what is declared
             old = ds.data_types.get(i)
-            new = DataSafetyEntry(i, collected or shared, shared, optional, [_purpose(p) for p in purposes])
+            new = DataSafetyEntry(i, collected or shared, shared, optional, [purpose_id(p) for p in purposes])
             if old:
                 new = DataSafetyEntry(i, old.collected or new.collected, old.shared or new.shared,
                                       old.optional and new.optional, list(dict.fromkeys(old.purposes + new.purposes)))
@@ -163,16 +165,23 @@ def parse_data_safety(d: Any, source: str = "<data-safety>") -> DataSafety:
 
 
 def load_data_safety(path: str | Path) -> DataSafety:
-    """Read a Data-safety JSON file; InputError when missing, not JSON, or not the documented shape."""
+    """Read a Data-safety form: hpa's JSON, or the Play Store's Data safety page saved from a browser (HTML) or
+    copied from it (text), English or French. InputError when missing, unreadable, or none of these."""
     p = Path(path)
     try:
         raw = p.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError(p, "no such file") from None
     except IsADirectoryError:
-        raise InputError(p, "is a folder, not a Data-safety JSON file") from None
+        raise InputError(p, "is a folder, not a Data-safety file") from None
     except (OSError, UnicodeDecodeError) as e:
         raise InputError(p, f"cannot read: {e}") from None
+    if not raw.lstrip().startswith(("{", "[")):
+        from .data_safety_page import looks_like_page, parse_page
+
+        if looks_like_page(raw):
+            return parse_page(raw, str(p), html="<" in raw[:2000])
+        raise InputError(p, "neither a Data-safety JSON form nor a Play Store Data safety page")
     try:
         d = json.loads(raw)
     except json.JSONDecodeError as e:

@@ -15,7 +15,8 @@ LANGUAGES = ("en", "fr")
 _W = r"[\w'’-]"  # a word character, for boundaries that also respect apostrophes and hyphens
 
 
-def _load(name: str) -> dict:
+def load_data(name: str) -> dict:
+    """A JSON data file of analyzer/data/policy/ (lexicons, ontologies, Play labels), parsed."""
     with open(DATA_DIR / name, encoding="utf-8") as f:
         return json.load(f)
 
@@ -75,6 +76,14 @@ class Lexicon:
     topic_heading: re.Pattern[str]
     inner_condition: re.Pattern[str] | None  # ", if you sign in with Google," inside a clause
     ignore: re.Pattern[str] | None       # case-sensitive, on the original text: UI labels such as "Do Not Sell"
+    negative_aside: re.Pattern[str] | None  # "(but never any data related to health)" inside a positive claim
+    not_negation: re.Pattern[str] | None    # "not limited to": a negation word that denies nothing
+    user_subject: re.Pattern[str] | None    # "if you do not", "users who do not": the reader's act, not the app's
+    imperative: re.Pattern[str] | None      # "please do not share your password": advice to the reader
+    disclaimer: re.Pattern[str] | None      # liability, control, the reader's wishes, children: not a data practice
+    definition: re.Pattern[str] | None      # "'Personal Information' includes ...": carries the previous sentence's claim
+    list_cues: re.Pattern[str] | None       # "such as", "notamment": a list of named recipients may follow
+    not_company: frozenset[str]             # capitalized words that are no company name
     data_re: re.Pattern[str]
     data_terms: list[DataTerm]
     recipient_re: re.Pattern[str]
@@ -89,7 +98,7 @@ class Lexicon:
 
 @cache
 def lexicon(language: str) -> Lexicon:
-    d = _load(f"lexicon_{language}.json")
+    d = load_data(f"lexicon_{language}.json")
     action_re = re.compile(_LB + "(?:" + "|".join(f"(?P<a_{a}>{'|'.join(_bounded(p, hoisted=True) for p in pats)})"
                                                  for a, pats in d["actions"].items()) + ")")
     data_entries = [(p, node) for p, node, _ in d["data_terms"]]
@@ -115,6 +124,14 @@ def lexicon(language: str) -> Lexicon:
         topic_heading=re.compile(r"^[\s\d.)ivx-]*(?:" + "|".join(d["topic_heading"]) + r")\b"),
         inner_condition=re.compile(d["inner_condition"]) if d.get("inner_condition") else None,
         ignore=re.compile("|".join(d["ignore"])) if d.get("ignore") else None,
+        negative_aside=re.compile("|".join(d["negative_aside"])) if d.get("negative_aside") else None,
+        not_negation=_alternation(d["not_negation"]) if d.get("not_negation") else None,
+        user_subject=re.compile(d["user_subject"]) if d.get("user_subject") else None,
+        imperative=re.compile(d["imperative"]) if d.get("imperative") else None,
+        disclaimer=_alternation(d["disclaimer"]) if d.get("disclaimer") else None,
+        definition=re.compile(d["definition"]) if d.get("definition") else None,
+        list_cues=re.compile(r"(?i)(?<!\w)(?:" + "|".join(d["list_cues"]) + r")\s*:?\s*") if d.get("list_cues") else None,
+        not_company=frozenset(d.get("not_company", ())),
         data_re=_tagged(data_entries),
         data_terms=[DataTerm(node, detail) for _, node, detail in d["data_terms"]],
         recipient_re=_tagged(rec_entries),
@@ -134,7 +151,7 @@ class DataNode:
 def data_ontology() -> dict[str, DataNode]:
     """Node name -> DataNode with its ids expanded ('health_fitness.*' -> the two ids)."""
     out: dict[str, DataNode] = {}
-    for name, n in _load("data_types.json")["nodes"].items():
+    for name, n in load_data("data_types.json")["nodes"].items():
         ids: set[str] = set()
         for i in n["ids"]:
             if i == "*":
@@ -158,7 +175,7 @@ class RecipientCategory:
 
 @cache
 def recipient_ontology() -> dict[str, RecipientCategory]:
-    d = _load("recipients.json")
+    d = load_data("recipients.json")
     parties = {k: v for k, v in d["parties"].items() if not k.startswith("_")}
     return {name: RecipientCategory(name, c["level"], frozenset(c["covers"]), frozenset(parties.get(name, ())))
             for name, c in d["categories"].items()}
@@ -166,4 +183,4 @@ def recipient_ontology() -> dict[str, RecipientCategory]:
 
 @cache
 def companies() -> list[dict]:
-    return _load("companies.json")["companies"]
+    return load_data("companies.json")["companies"]

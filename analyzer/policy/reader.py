@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from .claims import extract_claims
-from .companies import find_companies, third_parties
+from .companies import find_companies
 from .contacts import contact_domains
 from .lexicon import LANGUAGES, lexicon
+from .parties import named_parties, own_company
 from .text import detect_language, html_to_text, load_source, segment, sentences
 
 POLICY_SCHEMA = "hpa.policy/1"
@@ -31,17 +32,25 @@ def parse_policy_text(text: str, fmt: str = "text", *, source: str | None = None
     if lang not in LANGUAGES:
         raise ValueError(f"unsupported policy language: {lang}")
     blocks = segment(text)
+    sents = sentences(text, blocks)
     found = find_companies(text)          # once for the whole text; claims look up their span in it
-    claims = extract_claims(lexicon(lang), blocks, sentences(text, blocks), found)
+    lex = lexicon(lang)
+    claims = extract_claims(lex, blocks, sents, found)
+    domains = contact_domains(text, extra)
+    own = own_company(text + " " + extra, found)
+    if own is not None:   # the policy's own company is the first party, never a recipient of its claims
+        for c in claims:
+            c.recipients = [r for r in c.recipients if r != own]
     return {
         "schema": POLICY_SCHEMA,
         "source": source,
         "language": lang,
         "format": fmt,
         "characters": len(text),
-        "claims": claims,
-        "third_parties": third_parties(text, found),
-        "contact_domains": contact_domains(text, extra),
+        "claims": [c.to_dict() for c in claims],
+        "first_party": own,
+        "third_parties": named_parties(lex, text, sents, found, own),
+        "contact_domains": domains,
     }
 
 

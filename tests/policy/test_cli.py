@@ -40,10 +40,32 @@ def test_emit_policy_table_and_json_files(tmp_path: Path, capsys) -> None:
     d = read_policy(ROOT / "policies" / "grossesse.html")
     emit_policy(d, "table", None)
     out = capsys.readouterr().out
-    assert "Aucune" in out and "negative" in out and "Promises:" in out
+    assert "Aucune" in out and "does not" in out and "Promises" in out
     emit_policy(d, "table", tmp_path / "t.txt")
     emit_policy(d, "json", tmp_path / "p.json")
     assert json.loads((tmp_path / "p.json").read_text())["language"] == "fr"
     assert "Nous ne vendons jamais vos données" in (tmp_path / "t.txt").read_text()
     if os.name == "posix":
         assert stat.S_IMODE((tmp_path / "p.json").stat().st_mode) == 0o600
+
+
+def test_policy_table_reads_top_down_at_terminal_width(tmp_path: Path) -> None:
+    """Promises first, then claims grouped by data with each sentence wrapped at the width, not a narrow column."""
+    from rich.console import Console
+
+    from analyzer.report.policy_table import render_policy
+
+    d = read_policy(ROOT / "bench" / "quality" / "policies" / "en_bloom_cycle.md")
+    out_file = tmp_path / "t.txt"
+    with out_file.open("w") as f:
+        render_policy(d, Console(file=f, width=72, force_terminal=False, color_system=None))
+    lines = out_file.read_text().splitlines()
+    assert max(len(x.rstrip()) for x in lines) <= 72
+    text = "\n".join(lines)
+    assert text.index("Promises") < text.index("menstrual cycle")
+    assert "does not share → advertising" in text
+    # the sentence is wrapped in full under its group, not cut to a narrow column
+    flat = " ".join(x.strip() for x in lines)
+    assert "We do not share your cycle information or wellbeing information with advertisers." in flat
+    # one entry per sentence and group: far fewer lines than claims times wrapped sentence lines
+    assert len(lines) < 12 * len(d["claims"])
