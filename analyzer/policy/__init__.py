@@ -8,7 +8,8 @@
 from __future__ import annotations
 
 from .consistency import assess_data_flows, assess_flow
-from .data_safety import DataSafety, DataSafetyEntry, load_data_safety
+from .data_safety import DataSafety, DataSafetyEntry
+from .data_safety_load import load_data_safety
 from .reader import POLICY_SCHEMA, parse_policy_text, read_policy
 from .summary import claim_kinds
 

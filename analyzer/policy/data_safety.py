@@ -1,5 +1,5 @@
 """The Play Store Data-safety form as JSON (format: analyzer/data/policy/DATA_SAFETY.md); the store's page itself
-(saved HTML or copied text) is read by data_safety_page.
+(saved HTML or copied text) is read by data_safety_page; data_safety_load reads either from a file.
 
     {"schema": "hpa.data_safety/1", "app_id": "org.example.app",
      "no_data_shared": false, "no_data_collected": false,
@@ -16,10 +16,8 @@ counted in `skipped`.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
@@ -162,30 +160,3 @@ def parse_data_safety(d: Any, source: str = "<data-safety>") -> DataSafety:
     if no_collected and ds.data_types:
         ds.warnings.append("form says 'no data collected' but lists data types")
     return ds
-
-
-def load_data_safety(path: str | Path) -> DataSafety:
-    """Read a Data-safety form: hpa's JSON, or the Play Store's Data safety page saved from a browser (HTML) or
-    copied from it (text), English or French. InputError when missing, unreadable, or none of these."""
-    p = Path(path)
-    try:
-        raw = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(p, "no such file") from None
-    except IsADirectoryError:
-        raise InputError(p, "is a folder, not a Data-safety file") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError(p, f"cannot read: {e}") from None
-    if not raw.lstrip().startswith(("{", "[")):
-        from .data_safety_page import looks_like_page, parse_page
-
-        if looks_like_page(raw):
-            return parse_page(raw, str(p), html="<" in raw[:2000])
-        raise InputError(p, "neither a Data-safety JSON form nor a Play Store Data safety page")
-    try:
-        d = json.loads(raw)
-    except json.JSONDecodeError as e:
-        raise InputError(p, f"not valid JSON (line {e.lineno}: {e.msg})") from None
-    except RecursionError:
-        raise InputError(p, "not a Data-safety form: JSON nested too deep") from None
-    return parse_data_safety(d, str(p))
