@@ -17,7 +17,7 @@ from urllib.parse import quote_plus, urlsplit
 import ijson
 
 from ..model import Flow, TLSInfo
-from .bodies import decode_body
+from ..decode.compression import decode_body
 from .capped_json import CappedStrings
 from .mitm import _name
 

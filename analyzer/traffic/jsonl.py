@@ -17,7 +17,7 @@ from typing import IO, Any
 
 from ..fsutil import FILE_MODE
 from ..model import Flow, TLSInfo
-from .bodies import decode_body
+from ..decode.compression import decode_body
 
 FLOW_SCHEMA = "hpa.flow/1"
 # A longer line is skipped without being parsed (a body of ~96 MiB): parsing holds the line, its JSON string, the

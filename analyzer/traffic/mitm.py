@@ -19,7 +19,7 @@ from mitmproxy import udp as mudp
 from mitmproxy.io import compat, tnetstring
 
 from ..model import Flow, TLSInfo
-from .bodies import decode_body
+from ..decode.compression import decode_body
 
 PHASE_KEY = "hpa.phase"
 MAX_MESSAGES = 10_000           # websocket/TCP messages turned into flows per connection
