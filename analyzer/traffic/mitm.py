@@ -7,7 +7,6 @@ with intact framing is skipped and counted instead of ending the file.
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterator
 from typing import IO, Any
 
@@ -19,27 +18,11 @@ from mitmproxy import udp as mudp
 from mitmproxy.io import compat, tnetstring
 
 from ..model import Flow, TLSInfo
+from .names import host_name
 from ..decode.compression import decode_body
 
 PHASE_KEY = "hpa.phase"
 MAX_MESSAGES = 10_000           # websocket/TCP messages turned into flows per connection
-
-
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return False
-    return True
-
-
-def _name(*candidates: str | None) -> str:
-    """The first candidate that is a name; else the first non-empty one (an IP)."""
-    present = [c for c in candidates if c]
-    for c in present:
-        if not _is_ip(c):
-            return c
-    return present[0] if present else ""
 
 
 def _alpn(conn: Any) -> str | None:
@@ -90,7 +73,7 @@ def _http(f: mhttp.HTTPFlow, phase: str | None) -> Flow:
         size = len(resp.raw_content) if resp.raw_content is not None else None
     return Flow(
         id=f.id,
-        host=_name(req.pretty_host, f.client_conn.sni, req.host),
+        host=host_name(req.pretty_host, f.client_conn.sni, req.host),
         time=req.timestamp_start,
         phase=_phase(f, phase),
         method=req.method,
@@ -121,7 +104,7 @@ def _conn_flow(f: mflow.Flow, phase: str | None, kind: str) -> Flow:
         kind = "tls"
     return Flow(
         id=f.id,
-        host=_name(f.client_conn.sni, addr[0] if addr else None, _server_ip(f)),
+        host=host_name(f.client_conn.sni, addr[0] if addr else None, _server_ip(f)),
         time=f.timestamp_created,
         phase=_phase(f, phase),
         method="",
@@ -159,7 +142,7 @@ def flow_from_tls_failure(data: Any, phase: str | None = None, flow_id: str | No
     sni = client.sni
     peer = server.peername
     return Flow(
-        id=flow_id or client.id, host=_name(sni, addr[0] if addr else None), time=client.timestamp_start,
+        id=flow_id or client.id, host=host_name(sni, addr[0] if addr else None), time=client.timestamp_start,
         phase=phase, method="", scheme="tls", port=addr[1] if addr else 443, path="",
         tls=TLSInfo(sni=sni, version=client.tls_version, alpn=_alpn(client), intercepted=False,
                     error=client.error or getattr(data.conn, "error", None)),

@@ -140,9 +140,7 @@ class CaptureSource:
                 if fmt == "mitm":
                     yield from iter_mitm(CappedReader(fp, size), skipped)   # type: ignore[arg-type]
                 elif fmt == "har":
-                    if fp.peek(3)[:3] == b"\xef\xbb\xbf":
-                        fp.read(3)
-                    yield from iter_har(fp, skipped, prefix)
+                    yield from iter_har(fp, skipped, prefix, size=size)
                 else:
                     yield from iter_jsonl(fp, skipped)
         except (Scapy_Exception, OSError) as e:
