@@ -394,7 +394,7 @@ def analyze(paths: list[str | Path], opts: AnalyzeOptions | None = None) -> Repo
             for flow in src:
                 acc.add(flow)
         stats.files.append({"path": str(src.path), "format": src.format, "flows": src.stats.flows,
-                            "skipped": dict(src.stats.skipped)})
+                            "records": src.stats.records, "skipped": dict(src.stats.skipped), "read": src.read_line()})
         stats.flows_read += src.stats.flows
         for reason, n in src.stats.skipped.items():
             stats.skipped[reason] = stats.skipped.get(reason, 0) + n

@@ -18,6 +18,7 @@ from ..model import Flow, TLSInfo
 from .har_body import BodyError, Recovered, b64, exporter_of, text_bytes, utf8
 from .json_stream import JsonStream, Truncated
 from .names import host_name
+from .stats import ReadStats
 
 MAX_WS_MESSAGES = 10_000
 CREATOR_WINDOW = 64 << 10           # bytes at the head (or tail) of a HAR searched for log.creator.name
@@ -189,10 +190,11 @@ def creator_name(fp: IO[bytes], size: int) -> str | None:
     return m.group(1).decode("utf-8", "replace")
 
 
-def iter_har(fp: IO[bytes], skipped: dict[str, int], id_prefix: str, source: str | None = None,
+def iter_har(fp: IO[bytes], stats: ReadStats, id_prefix: str, source: str | None = None,
              size: int = 0) -> Iterator[Flow]:
-    """Flows from an open HAR file; bad entries are counted in `skipped` by reason, a cut file as
+    """Flows from an open HAR file; entries read are counted in `stats`, bad ones skipped by reason, a cut file as
     `har_truncated_or_corrupt`."""
+    skipped = stats.skipped
     rule = exporter_of(creator_name(fp, size))
     n = 0
     stream = JsonStream(fp)
@@ -207,6 +209,7 @@ def iter_har(fp: IO[bytes], skipped: dict[str, int], id_prefix: str, source: str
             except (EntryError, KeyError, TypeError, ValueError, AttributeError, OverflowError, RecursionError):
                 skipped["bad_har_entry"] = skipped.get("bad_har_entry", 0) + 1
                 continue
+            stats.records += 1
             yield from flows
     except Truncated:
         skipped["har_truncated_or_corrupt"] = skipped.get("har_truncated_or_corrupt", 0) + 1

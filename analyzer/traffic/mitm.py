@@ -19,6 +19,7 @@ from mitmproxy.io import compat, tnetstring
 
 from ..model import Flow, TLSInfo
 from .names import host_name
+from .stats import ReadStats
 from ..decode.compression import decode_body
 
 PHASE_KEY = "hpa.phase"
@@ -179,8 +180,9 @@ def flows_from_mitm(mitm_flow: mflow.Flow, phase: str | None = None) -> Iterator
         )
 
 
-def iter_mitm(fp: IO[bytes], skipped: dict[str, int]) -> Iterator[Flow]:
-    """Flows from an open mitmproxy dump; bad records are counted in `skipped` by reason."""
+def iter_mitm(fp: IO[bytes], stats: ReadStats) -> Iterator[Flow]:
+    """Flows from an open mitmproxy dump; records read and bad records (by reason) are counted in `stats`."""
+    skipped = stats.skipped
     while True:
         try:
             loaded = tnetstring.load(fp)
@@ -201,4 +203,5 @@ def iter_mitm(fp: IO[bytes], skipped: dict[str, int]) -> Iterator[Flow]:
         except Exception:  # noqa: BLE001 - mitmproxy's state loaders raise anything on a bad record
             skipped["bad_mitm_record"] = skipped.get("bad_mitm_record", 0) + 1
             continue
+        stats.records += 1
         yield from flows

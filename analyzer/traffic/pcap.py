@@ -18,6 +18,7 @@ from scapy.error import Scapy_Exception
 from scapy.utils import RawPcapReader
 
 from ..model import Flow, TLSInfo
+from .stats import ReadStats, records_skipped
 
 MAX_PENDING = 1024          # TCP streams whose ClientHello spans several segments, kept at once
 MAX_HELLO = 16 * 1024       # bytes buffered per such stream
@@ -37,6 +38,7 @@ class _State:
     ip_names: dict[str, str] = field(default_factory=dict)
     pending: dict[tuple[bytes, bytes, int, int], bytearray] = field(default_factory=dict)
     pending_meta: dict[tuple[bytes, bytes, int, int], tuple[int, float]] = field(default_factory=dict)
+    packets: int = 0
 
 
 def _skip(st: _State, reason: str) -> None:
@@ -292,6 +294,7 @@ def scan_frames(frames: Iterator[tuple[bytes, int, Any]], timer: Callable[[Any],
     n = 0
     for data, linktype, meta in frames:
         n += 1
+        st.packets = n
         try:
             if linktype == _ETHERNET and data[12] == 0x08 and data[13] == 0x00:     # the common case
                 ver, o = 4, 14
@@ -384,9 +387,11 @@ def _ng_time(m: Any) -> float:
     return ((m.tshigh << 32) | m.tslow) / (m.tsresol or 1_000_000)
 
 
-def iter_pcap(path: Path, skipped: dict[str, int], id_prefix: str) -> Iterator[Flow]:
+def iter_pcap(path: Path, stats: ReadStats, id_prefix: str) -> Iterator[Flow]:
     """Flows from a pcap/pcapng file (scapy picks the format by magic). Raises Scapy_Exception at
     open when the header is bad; damaged records later are counted in `skipped`."""
+    skipped = stats.skipped
+    before = records_skipped(skipped)
     st = _State(skipped=skipped, id_prefix=id_prefix)
     fp = open(path, "rb")
     try:
@@ -404,3 +409,4 @@ def iter_pcap(path: Path, skipped: dict[str, int], id_prefix: str) -> Iterator[F
         fp.close()
     if st.pending:      # ClientHellos cut short at the end of the capture
         skipped["pcap_bad_client_hello"] = skipped.get("pcap_bad_client_hello", 0) + len(st.pending)
+    stats.records += max(0, st.packets - (records_skipped(skipped) - before))

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from scapy.error import Scapy_Exception
@@ -16,6 +16,7 @@ from .har import iter_har
 from .jsonl import iter_jsonl, looks_like_flow_line
 from .mitm import iter_mitm
 from .pcap import CappedReader, iter_pcap
+from .stats import ReadStats, read_line
 
 SNIFF_BYTES = 64 * 1024
 UNKNOWN = "not a mitmproxy dump, HAR, hpa JSONL or pcap file"
@@ -23,15 +24,10 @@ PCAP_MAGICS = (b"\xa1\xb2\xc3\xd4", b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\x3c\x4d", b"
 # a mitmproxy dump is a sequence of tnetstring dicts: "<length>:<key tnetstrings...>}"
 _TNETSTRING = re.compile(rb"^[1-9][0-9]{0,11}:[0-9]{1,12}:[A-Za-z_]")
 _HAR_START = re.compile(rb'^\s*\{\s*"log"\s*:')
+_HAR_LOG = re.compile(rb'"log"\s*:\s*\{\s*"(?:version|creator|browser|pages|entries)"\s*:')
 _JSONL_START = re.compile(rb'^\s*\{\s*"schema"\s*:\s*"hpa\.flow/')
 CAPTURE_DIR_FILES = ("flows.jsonl", "flows.mitm")
 CAPTURE_PCAP = "capture.pcap"
-
-
-@dataclass
-class ReadStats:
-    flows: int = 0
-    skipped: dict[str, int] = field(default_factory=dict)
 
 
 def sniff(path: Path) -> str:
@@ -61,7 +57,7 @@ def sniff(path: Path) -> str:
                 return "jsonl"
         if not lines and _JSONL_START.match(text):
             return "jsonl"              # a first record longer than the sniff window (a big body)
-        if re.search(rb'"log"\s*:\s*\{', text[:4096]) and re.search(rb'"entries"\s*:', text):
+        if _HAR_LOG.search(text) or re.search(rb'"log"\s*:\s*\{', text) and re.search(rb'"entries"\s*:', text):
             return "har"               # "log" not the first key, e.g. after a BOM or comment field
     raise InputError(path, UNKNOWN)
 
@@ -111,7 +107,8 @@ class CaptureSource:
         seen_ips: set[str] = set()
         merging = self.format == "capture_dir"
         for p, fmt in self.parts:
-            for flow in self._read(p, fmt):
+            part = ReadStats()
+            for flow in self._read(p, fmt, part):
                 if merging:
                     if flow.origin == "pcap":
                         # the proxy already saw this connection: the pcap adds nothing about it
@@ -127,22 +124,45 @@ class CaptureSource:
                     flow.source = str(p)
                 self.stats.flows += 1
                 yield flow
+            self._account(p, fmt, part, merging)
+        if self.stats.flows == 0 and self.stats.records == 0 and self.stats.skipped:
+            raise InputError(self.path, "nothing readable: " + (read_line(self.format, 0, self.stats.skipped) or ""))
 
-    def _read(self, path: Path, fmt: str) -> Iterator[Flow]:
-        skipped = self.stats.skipped
+    def read_line(self) -> str | None:
+        """"read N of M entries (reasons)" after a pass, None when nothing was lost."""
+        records = self.stats.records or (self.stats.flows if self.format == "jsonl" else 0)   # split JSONL reads
+        return read_line(self.format, records, self.stats.skipped)
+
+    def _account(self, path: Path, fmt: str, part: ReadStats, merging: bool) -> None:
+        """Add a part's counts; one warning line on stderr when records were skipped or the file was cut."""
+        if fmt == "jsonl":
+            part.records = part.flows
+        self.stats.records += part.records
+        for reason, n in part.skipped.items():
+            self.stats.skip(reason, n)
+        line = read_line(fmt, part.records, part.skipped)
+        if line and (part.records or part.flows or merging):     # else the whole file is an InputError
+            print(f"hpa: warning: {path}: {line}", file=sys.stderr)
+
+    def _read(self, path: Path, fmt: str, part: ReadStats) -> Iterator[Flow]:
         prefix = path.name if self.format != "capture_dir" else f"{path.parent.name}/{path.name}"
         try:
             if fmt == "pcap":
-                yield from iter_pcap(path, skipped, prefix)
+                for flow in iter_pcap(path, part, prefix):
+                    part.flows += 1
+                    yield flow
                 return
             size = path.stat().st_size
             with open(path, "rb") as fp:
                 if fmt == "mitm":
-                    yield from iter_mitm(CappedReader(fp, size), skipped)   # type: ignore[arg-type]
+                    flows = iter_mitm(CappedReader(fp, size), part)   # type: ignore[arg-type]
                 elif fmt == "har":
-                    yield from iter_har(fp, skipped, prefix, size=size)
+                    flows = iter_har(fp, part, prefix, size=size)
                 else:
-                    yield from iter_jsonl(fp, skipped)
+                    flows = iter_jsonl(fp, part.skipped)
+                for flow in flows:
+                    part.flows += 1
+                    yield flow
         except (Scapy_Exception, OSError) as e:
             raise InputError(path, f"unreadable {fmt} file ({e})") from None
 
