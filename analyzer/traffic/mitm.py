@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import IO, Any
 
+from cryptography import x509
 from mitmproxy import dns as mdns
 from mitmproxy import flow as mflow
 from mitmproxy import http as mhttp
@@ -18,7 +19,7 @@ from mitmproxy import udp as mudp
 from mitmproxy.io import compat, tnetstring
 
 from ..model import Flow, TLSInfo
-from .names import host_name
+from .names import cname_chain, host_name
 from .stats import ReadStats
 from ..decode.compression import decode_body
 
@@ -33,6 +34,20 @@ def _alpn(conn: Any) -> str | None:
     return a or None
 
 
+def _cert(f: mflow.Flow) -> tuple[str | None, list[str]]:
+    """Subject organisation and DNS names of the upstream server's certificate, when mitmproxy saw one."""
+    certs = getattr(f.server_conn, "certificate_list", None) or []
+    if not certs:
+        return None, []
+    c = certs[0]
+    try:
+        org = c.organization
+        sans = [n.value for n in c.altnames if isinstance(n, x509.DNSName)]
+    except (ValueError, AttributeError):        # a certificate mitmproxy stored but cryptography cannot parse
+        return None, []
+    return org, sans
+
+
 def _tls(f: mflow.Flow) -> TLSInfo | None:
     c = f.client_conn
     if not (c.tls or c.sni or c.tls_version):
@@ -41,7 +56,9 @@ def _tls(f: mflow.Flow) -> TLSInfo | None:
     err = None
     if refused:
         err = c.error or (f.error.msg if f.error else None)
-    return TLSInfo(sni=c.sni, version=c.tls_version, alpn=_alpn(c), intercepted=not refused, error=err)
+    org, sans = _cert(f)
+    return TLSInfo(sni=c.sni, version=c.tls_version, alpn=_alpn(c), intercepted=not refused, error=err,
+                   cert_org=org, cert_sans=sans)
 
 
 def _server_ip(f: mflow.Flow) -> str | None:
@@ -93,6 +110,7 @@ def _http(f: mhttp.HTTPFlow, phase: str | None) -> Flow:
         kind="http",
         server_ip=_server_ip(f),
         error=error or dec.error,
+        body_encoding="mitmproxy:raw",
     )
 
 
@@ -126,13 +144,45 @@ def flow_from_mitm(mitm_flow: mflow.Flow, phase: str | None = None) -> Flow:
     if isinstance(f, mhttp.HTTPFlow):
         return _http(f, phase)
     if isinstance(f, mdns.DNSFlow):
-        q = f.request.questions[0].name if f.request and f.request.questions else ""
-        return Flow(id=f.id, host=q, time=f.timestamp_created, phase=_phase(f, phase), method="", scheme="dns",
-                    port=53, path="", origin="proxy", kind="dns", server_ip=_server_ip(f),
-                    error=f.error.msg if f.error else None)
+        return flows_from_dns(f, phase)[0]
     if isinstance(f, (mtcp.TCPFlow, mudp.UDPFlow)):
         return _conn_flow(f, phase, "websocket")
     return _conn_flow(f, phase, "tls")
+
+
+def flows_from_dns(f: mdns.DNSFlow, phase: str | None = None) -> list[Flow]:
+    """One Flow (kind "dns") per name asked in a mitmproxy DNS flow, with the CNAME chain answered for it."""
+    questions = [q.name for q in f.request.questions] if f.request else []
+    answers = f.response.answers if f.response else []
+    cnames = []
+    for rr in answers:
+        if rr.type == mdns.types.CNAME:
+            try:
+                cnames.append((rr.name, rr.domain_name))
+            except (ValueError, IndexError, UnicodeError):
+                continue
+    out = []
+    for i, name in enumerate(questions or [""]):
+        out.append(Flow(id=f.id if i == 0 else f"{f.id}:q{i}", host=name, time=f.timestamp_created,
+                        phase=_phase(f, phase), method="", scheme="dns", port=53, path="", origin="proxy",
+                        kind="dns", server_ip=_server_ip(f), error=f.error.msg if f.error else None,
+                        cnames=cname_chain(name, cnames) if name else []))
+    return out
+
+
+def flow_from_websocket_message(mitm_flow: mflow.Flow, message: Any, index: int, phase: str | None = None,
+                                main: Flow | None = None) -> Flow:
+    """The Flow (kind "websocket") of one message a client sent on a websocket or raw TCP/UDP connection
+    (`mitmproxy.websocket.WebSocketMessage`, `mitmproxy.tcp.TCPMessage`, `mitmproxy.udp.UDPMessage`); `index` is its
+    position among the connection's messages. `main` is the connection's Flow when the caller has it already."""
+    main = main or flow_from_mitm(mitm_flow, phase)
+    return Flow(
+        id=f"{main.id}:m{index}", host=main.host, time=message.timestamp, phase=main.phase, method="",
+        scheme=main.scheme, port=main.port, path=main.path, query=main.query,
+        request_headers=main.request_headers if main.kind == "http" else [],
+        request_body=message.content, tls=main.tls, origin="proxy", kind="websocket",
+        server_ip=main.server_ip, body_encoding="mitmproxy:raw",
+    )
 
 
 def flow_from_tls_failure(data: Any, phase: str | None = None, flow_id: str | None = None) -> Flow:
@@ -164,6 +214,8 @@ def flows_from_mitm(mitm_flow: mflow.Flow, phase: str | None = None) -> Iterator
     # a raw TCP/UDP connection is told by its messages; its empty connection record only when it has none
     if not (isinstance(mitm_flow, (mtcp.TCPFlow, mudp.UDPFlow)) and any(m.from_client for m in messages)):
         yield main
+    if isinstance(mitm_flow, mdns.DNSFlow):
+        yield from flows_from_dns(mitm_flow, phase)[1:]
     n = 0
     for i, m in enumerate(messages):
         if not m.from_client:
@@ -171,13 +223,7 @@ def flows_from_mitm(mitm_flow: mflow.Flow, phase: str | None = None) -> Iterator
         n += 1
         if n > MAX_MESSAGES:
             break
-        yield Flow(
-            id=f"{main.id}:m{i}", host=main.host, time=m.timestamp, phase=main.phase, method="",
-            scheme=main.scheme, port=main.port, path=main.path, query=main.query,
-            request_headers=main.request_headers if main.kind == "http" else [],
-            request_body=m.content, tls=main.tls, origin="proxy", kind="websocket",
-            server_ip=main.server_ip,
-        )
+        yield flow_from_websocket_message(mitm_flow, m, i, phase, main)
 
 
 def iter_mitm(fp: IO[bytes], stats: ReadStats) -> Iterator[Flow]:

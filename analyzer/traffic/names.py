@@ -20,3 +20,18 @@ def host_name(*candidates: str | None) -> str:
         if not is_ip(c):
             return c
     return present[0] if present else ""
+
+
+def cname_chain(name: str, cnames: list[tuple[str, str]], limit: int = 16) -> list[str]:
+    """The CNAME targets followed from `name` through (alias, canonical) answer records, in order (loops cut)."""
+    table = {}
+    for alias, target in cnames:
+        table.setdefault(alias.lower().rstrip("."), target.lower().rstrip("."))
+    chain: list[str] = []
+    cur = name.lower().rstrip(".")
+    while cur in table and len(chain) < limit:
+        cur = table[cur]
+        if cur in chain or cur == name:
+            break
+        chain.append(cur)
+    return chain
