@@ -226,6 +226,28 @@ def flows_from_mitm(mitm_flow: mflow.Flow, phase: str | None = None) -> Iterator
         yield flow_from_websocket_message(mitm_flow, m, i, phase, main)
 
 
+class CappedReader:
+    """A file whose read(n) never asks for more than what is left: a corrupt 4 GB length in a
+    capture must not make a reader allocate 4 GB."""
+
+    def __init__(self, fp: IO[bytes], size: int):
+        self._fp, self._size = fp, size
+        self.name = getattr(fp, "name", None)
+
+    def read(self, n: int | None = -1) -> bytes:
+        if n is None or n < 0:
+            return self._fp.read()
+        if n > 65536:
+            n = min(n, max(0, self._size - self._fp.tell()))
+        return self._fp.read(n)
+
+    def tell(self) -> int:
+        return self._fp.tell()
+
+    def close(self) -> None:
+        self._fp.close()
+
+
 def iter_mitm(fp: IO[bytes], stats: ReadStats) -> Iterator[Flow]:
     """Flows from an open mitmproxy dump; records read and bad records (by reason) are counted in `stats`."""
     skipped = stats.skipped

@@ -7,15 +7,13 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from scapy.error import Scapy_Exception
-from scapy.utils import RawPcapReader
-
 from ..errors import InputError
 from ..model import Flow
 from .har import iter_har
 from .jsonl import iter_jsonl, looks_like_flow_line
-from .mitm import iter_mitm
-from .pcap import CappedReader, iter_pcap
+from .mitm import CappedReader, iter_mitm
+from .pcap import iter_pcap
+from .pcap_file import PcapError, check_header
 from .stats import ReadStats, read_line
 
 SNIFF_BYTES = 64 * 1024
@@ -163,15 +161,15 @@ class CaptureSource:
                 for flow in flows:
                     part.flows += 1
                     yield flow
-        except (Scapy_Exception, OSError) as e:
+        except OSError as e:
             raise InputError(path, f"unreadable {fmt} file ({e})") from None
 
 
 def _check_pcap(path: Path) -> None:
     try:
         with open(path, "rb") as fp:
-            RawPcapReader(fp)
-    except (Scapy_Exception, EOFError, OSError, ValueError) as e:
+            check_header(fp)
+    except (PcapError, OSError) as e:
         raise InputError(path, f"damaged pcap header ({e})") from None
 
 
