@@ -93,7 +93,12 @@ def _traffic() -> None:
 
 
 def capture(path: Path, args: list[str]) -> Path:
-    proc = subprocess.Popen(["dumpcap", *args, "-f", f"host {ADDR}", "-w", str(path)],
+    with_filters: list[str] = []
+    for i, a in enumerate(args):             # a capture filter applies to the interface named before it
+        with_filters.append(a)
+        if i and args[i - 1] == "-i":
+            with_filters += ["-f", f"host {ADDR}"]
+    proc = subprocess.Popen(["dumpcap", *with_filters, "-w", str(path)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 20
