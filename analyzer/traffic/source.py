@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import sys
 from collections.abc import Iterator
@@ -86,7 +87,11 @@ class CaptureSource:
             if pcap.is_file() and pcap.stat().st_size > 0:
                 self.parts.append((pcap, sniff(pcap)))
             if not self.parts:
-                raise InputError(self.path, "is a folder without flows.jsonl, flows.mitm or capture.pcap")
+                self.format = "folder"
+                self.parts = _folder_parts(self.path)
+            if not self.parts:
+                raise InputError(self.path, "is a folder without flows.jsonl, flows.mitm, capture.pcap or "
+                                            "*.har / *.mitm / *.pcap / *.pcapng / *.jsonl captures")
         elif not self.path.exists():
             raise InputError(self.path, "no such file")
         else:
@@ -103,10 +108,17 @@ class CaptureSource:
         self.stats = ReadStats()        # counts describe the latest pass
         seen_hosts: set[str] = set()
         seen_ips: set[str] = set()
-        merging = self.format == "capture_dir"
+        merging = self.format in ("capture_dir", "folder")
+        seen_requests: set[int] = set()
         for p, fmt in self.parts:
             part = ReadStats()
             for flow in self._read(p, fmt, part):
+                if self.format == "folder" and flow.kind in ("http", "websocket") and flow.time is not None:
+                    key = request_key(flow)
+                    if key in seen_requests:    # the same request from another file (a HAR and its dump)
+                        part.skip("duplicate_flow")
+                        continue
+                    seen_requests.add(key)
                 if merging:
                     if flow.origin == "pcap":
                         # the proxy already saw this connection: the pcap adds nothing about it
@@ -163,6 +175,25 @@ class CaptureSource:
                     yield flow
         except OSError as e:
             raise InputError(path, f"unreadable {fmt} file ({e})") from None
+
+
+FOLDER_ORDER = {"mitm": 0, "jsonl": 1, "har": 2, "pcap": 3}     # the most faithful copy of a request is kept
+FOLDER_SUFFIXES = (".mitm", ".flows", ".dump", ".har", ".jsonl", ".pcap", ".pcapng", ".cap")
+
+
+def _folder_parts(folder: Path) -> list[tuple[Path, str]]:
+    """The captures of a folder made elsewhere, by format (dumps first), then name."""
+    parts = []
+    for f in sorted(folder.iterdir()):
+        if f.is_file() and f.suffix.lower() in FOLDER_SUFFIXES and f.stat().st_size > 0:
+            parts.append((f, sniff(f)))
+    return sorted(parts, key=lambda pf: (FOLDER_ORDER.get(pf[1], 9), pf[0].name))
+
+
+def request_key(flow: Flow) -> int:
+    """The identity of a request across files: what was sent and when (to the millisecond, as HAR keeps it)."""
+    return hash((flow.kind, flow.method, flow.host, flow.path, flow.query, round(flow.time or 0.0, 3),
+                 hashlib.blake2b(flow.request_body, digest_size=16).digest()))
 
 
 def _check_pcap(path: Path) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 # skip reasons that say the rest of the file was lost (not one record)
 CUT = frozenset({"har_truncated_or_corrupt", "mitm_truncated_or_corrupt", "pcap_truncated_or_corrupt"})
 # reasons that count something cut inside a record that was still read
-NOT_RECORDS = frozenset({"har_string_truncated"})
+NOT_RECORDS = frozenset({"har_string_truncated", "duplicate_flow"})
 UNITS = {"har": "entries", "mitm": "records", "jsonl": "lines", "pcap": "packets"}
 
 

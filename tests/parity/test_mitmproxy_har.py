@@ -73,3 +73,21 @@ def test_same_report(dump_and_har: tuple[Path, Path], tmp_path: Path) -> None:
     assert a["data_flows"], "the dump gives data flows"
     assert any(df[0] == "device_ids" and df[2] == "Google" for df in a["data_flows"]), a["data_flows"]
     assert b == a
+
+
+def test_folder_with_the_dump_and_its_har_counts_each_request_once(dump_and_har: tuple[Path, Path],
+                                                                   tmp_path: Path) -> None:
+    dump, har = dump_and_har
+    folder = tmp_path / "elsewhere"
+    folder.mkdir()
+    (folder / "app.mitm").write_bytes(dump.read_bytes())
+    (folder / "app.har").write_bytes(har.read_bytes())
+    src = open_capture(folder)
+    flows = list(src)
+    assert src.format == "folder" and len([f for f in flows if f.kind == "http"]) == len(REQUESTS)
+    assert src.stats.skipped == {"duplicate_flow": len(REQUESTS)}
+    assert all(f.body_encoding == "mitmproxy:raw" for f in flows)          # the dump's copies were kept
+    persona = tmp_path / "persona.json"
+    persona.write_text(json.dumps({"schema": "hpa.persona/1", "advertising_id": AAID}))
+    opts = AnalyzeOptions(app_id="org.example.cycle", known_values=str(persona))
+    assert _summary(analyze([folder], opts))["data_flows"] == _summary(analyze([dump], opts))["data_flows"]
