@@ -17,6 +17,7 @@ from typing import Any
 from ..model import Flow, TLSInfo
 from .names import cname_chain
 from .pcap_file import check_header, frames
+from .quic import CryptoStream, NotInitial, as_tls_record, looks_initial, open_initial
 from .pcap_http import MAX_STREAMS as MAX_HTTP_STREAMS
 from .pcap_http import HttpStream, http_flow, starts_request
 from .stats import ReadStats, records_skipped
@@ -42,6 +43,8 @@ class _State:
     packets: int = 0
     dns_waiting: dict[str, Flow] = field(default_factory=dict)
     http: dict[tuple[bytes, bytes, int, int], HttpStream] = field(default_factory=dict)
+    quic: dict[tuple[bytes, bytes, int, int], CryptoStream] = field(default_factory=dict)
+    quic_done: set[tuple[bytes, bytes, int, int]] = field(default_factory=set)
 
 
 def _skip(st: _State, reason: str) -> None:
@@ -242,6 +245,37 @@ def _dns_flows(st: _State, msg: bytes, src: bytes, dst: bytes, n: int, ts: float
             st.dns_waiting[name] = flow
 
 
+def _quic(st: _State, payload: bytes, key: tuple[bytes, bytes, int, int], n: int, ts: float) -> Iterator[Flow]:
+    """A client Initial: its CRYPTO frames join the connection's; the ClientHello once whole names the host."""
+    if key in st.quic_done:
+        return
+    try:
+        _, frames = open_initial(payload)
+    except (NotInitial, IndexError):
+        return                      # a server's Initial, a later packet type, or not QUIC: nothing to say
+    stream = st.quic.get(key)
+    if stream is None:
+        if len(st.quic) >= MAX_PENDING:
+            _skip(st, "pcap_quic_over_bound")
+            return
+        stream = st.quic[key] = CryptoStream(n, ts)
+    hello = stream.add(frames)
+    if hello is None or len(hello) > 0xFFFF:
+        return
+    del st.quic[key]
+    if len(st.quic_done) < MAX_IP_NAMES:
+        st.quic_done.add(key)
+    try:
+        sni = parse_client_hello(as_tls_record(hello))
+    except (ValueError, IndexError, Incomplete):
+        _skip(st, "pcap_bad_client_hello")
+        return
+    ip = _ip_str(key[1])
+    yield Flow(id=_flow_id(st, stream.first_n), host=sni or st.ip_names.get(ip) or ip, time=stream.first_ts,
+               method="", scheme="quic", port=key[3], path="", tls=TLSInfo(sni=sni, alpn="h3", intercepted=False),
+               origin="pcap", kind="tls", server_ip=ip)
+
+
 def _http_segment(st: _State, payload: bytes, src: bytes, dst: bytes, sport: int, dport: int, seq: int, n: int,
                   ts: float) -> Iterator[Flow]:
     key = (src, dst, sport, dport)
@@ -349,6 +383,13 @@ def scan_frames(frames: Iterator[tuple[bytes, int, Any]], timer: Callable[[Any],
                 if (data[l4] == 0 and data[l4 + 1] == 53) or (data[l4 + 2] == 0 and data[l4 + 3] == 53):
                     src, dst = data[a_off: a_off + a_len], data[a_off + a_len: a_off + 2 * a_len]
                     yield from _dns_flows(st, data[l4 + 8:], src, dst, n, timer(meta))
+                elif len(data) > l4 + 8 and data[l4 + 8] & 0xC0 == 0xC0:       # a QUIC long header
+                    payload = data[l4 + 8:l4 + (data[l4 + 4] << 8 | data[l4 + 5])]
+                    if looks_initial(payload):
+                        src, dst = data[a_off: a_off + a_len], data[a_off + a_len: a_off + 2 * a_len]
+                        dport = data[l4 + 2] << 8 | data[l4 + 3]
+                        key = (src, dst, data[l4] << 8 | data[l4 + 1], dport)
+                        yield from _quic(st, payload, key, n, timer(meta))
             elif l4proto == 6:
                 p = l4 + (data[l4 + 12] >> 4) * 4
                 if p >= len(data):

@@ -141,3 +141,38 @@ def test_cleartext_http_in_a_pcap_is_analysed(tmp_path: Path) -> None:
     emails = [d for d in report.data_flows if d.data_type == "personal_info.email"]
     assert emails and emails[0].cleartext and emails[0].evidence[0].flow_id.startswith("x.pcapng:")
     assert report.coverage.cleartext_http == 1
+
+
+def _quic_client(port: int) -> None:
+    """aioquic's client sends its Initial packets (ClientHello with SNI, HTTP/3 ALPN) on loopback; no server answers."""
+    from aioquic.quic.configuration import QuicConfiguration
+    from aioquic.quic.connection import QuicConnection
+
+    conf = QuicConfiguration(is_client=True, alpn_protocols=["h3"], server_name="quic-tracker.example")
+    conn = QuicConnection(configuration=conf)
+    conn.connect((ADDR, port), now=time.time())
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    for data, addr in conn.datagrams_to_send(now=time.time()):
+        sock.sendto(data, addr)
+    sock.close()
+
+
+def test_quic_initial_names_the_host(tmp_path: Path) -> None:
+    pytest.importorskip("aioquic", reason="aioquic (a mitmproxy dependency) is not installed")
+    p = tmp_path / "q.pcapng"
+    proc = subprocess.Popen(["dumpcap", "-i", "lo", "-f", f"host {ADDR}", "-w", str(p)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        while "Capturing on" not in proc.stderr.readline():
+            assert proc.poll() is None, "dumpcap did not start"
+        time.sleep(0.5)
+        _quic_client(443)
+        _quic_client(8443)
+        time.sleep(0.5)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(20)
+    flows = [f for f in open_capture(p) if f.scheme == "quic"]
+    assert [(f.host, f.port, f.tls.sni, f.origin) for f in flows] == [
+        ("quic-tracker.example", 443, "quic-tracker.example", "pcap"),
+        ("quic-tracker.example", 8443, "quic-tracker.example", "pcap")]
