@@ -47,6 +47,7 @@ class AnalyzeOptions:
     first_party_domains: list[str] = field(default_factory=list)
     limits: Limits = DEFAULT_LIMITS
     jobs: int = 1                            # processes for analysis (1: in this process)
+    keylog: str | None = None                # SSLKEYLOGFILE for TLS inside pcaps
 
 
 def _excerpt(text: str) -> str:
@@ -384,7 +385,7 @@ def analyze(paths: list[str | Path], opts: AnalyzeOptions | None = None) -> Repo
     detector = Detector(persona)
     acc = Accumulator(recipients, detector, opts.limits)
     stats = InputStats()
-    sources = [open_capture(p) for p in ppaths]      # opening validates every file before any work
+    sources = [open_capture(p, keylog=opts.keylog) for p in ppaths]      # opening validates every file before any work
     for src in sources:
         if opts.jobs > 1 and src.format == "jsonl":
             _fold_jsonl_ranges(src, acc, opts.jobs)

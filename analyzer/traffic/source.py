@@ -13,6 +13,7 @@ from ..model import Flow
 from .har import iter_har
 from .jsonl import iter_jsonl, looks_like_flow_line
 from .mitm import CappedReader, iter_mitm
+from .keylog import check_keylog, decrypted_flows
 from .pcap import iter_pcap
 from .pcap_file import PcapError, check_header
 from .stats import ReadStats, read_line
@@ -64,8 +65,9 @@ def sniff(path: Path) -> str:
 class CaptureSource:
     """A readable capture: iterate for Flows (streaming); `stats` fills as it goes."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, keylog: str | Path | None = None):
         self.path = Path(path)
+        self.keylog = check_keylog(keylog) if keylog else None
         self.stats = ReadStats()
         self.parts: list[tuple[Path, str]] = []
         if self.path.is_dir():
@@ -161,6 +163,10 @@ class CaptureSource:
                 for flow in iter_pcap(path, part, prefix):
                     part.flows += 1
                     yield flow
+                if self.keylog is not None:
+                    for flow in decrypted_flows(path, self.keylog, part, prefix):
+                        part.flows += 1
+                        yield flow
                 return
             size = path.stat().st_size
             with open(path, "rb") as fp:
@@ -204,9 +210,9 @@ def _check_pcap(path: Path) -> None:
         raise InputError(path, f"damaged pcap header ({e})") from None
 
 
-def open_capture(path: str | Path) -> CaptureSource:
+def open_capture(path: str | Path, keylog: str | Path | None = None) -> CaptureSource:
     """Open a capture file or folder; the format is chosen by content. Raises InputError when the
     file is missing, unreadable, empty or of no known format."""
-    return CaptureSource(path)
+    return CaptureSource(path, keylog=keylog)
 
 

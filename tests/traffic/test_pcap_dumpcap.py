@@ -176,3 +176,62 @@ def test_quic_initial_names_the_host(tmp_path: Path) -> None:
     assert [(f.host, f.port, f.tls.sni, f.origin) for f in flows] == [
         ("quic-tracker.example", 443, "quic-tracker.example", "pcap"),
         ("quic-tracker.example", 8443, "quic-tracker.example", "pcap")]
+
+
+def _tls_exchange(keylog: Path, tmp_path: Path) -> None:
+    """An HTTPS request over loopback whose client writes its TLS secrets (Python's SSLKEYLOGFILE support)."""
+    from cryptography.hazmat.primitives import serialization
+    from mitmproxy import certs
+
+    key, ca = certs.create_ca("Test", "Test CA", 2048)
+    cert = certs.dummy_cert(key, ca, "secure-tracker.example", [])
+    (tmp_path / "srv.pem").write_bytes(cert.to_pem())
+    (tmp_path / "srv.key").write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                                         serialization.PrivateFormat.TraditionalOpenSSL,
+                                                         serialization.NoEncryption()))
+    sctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    sctx.load_cert_chain(tmp_path / "srv.pem", tmp_path / "srv.key")
+    srv = socket.create_server((ADDR, 0))
+
+    def serve() -> None:
+        c, _ = srv.accept()
+        with sctx.wrap_socket(c, server_side=True) as s:
+            data = b""
+            while not data.endswith(BODY):
+                data += s.recv(65536)
+            s.sendall(b"HTTP/1.1 204 No Content\r\n\r\n")
+
+    t = threading.Thread(target=serve, daemon=True)
+    t.start()
+    cctx = ssl.create_default_context()
+    cctx.check_hostname, cctx.verify_mode = False, ssl.CERT_NONE
+    cctx.keylog_filename = str(keylog)
+    conn = http.client.HTTPSConnection(ADDR, srv.getsockname()[1], context=cctx, timeout=5)
+    conn.request("POST", "/collect?v=2", body=BODY,
+                 headers={"Host": "secure-tracker.example", "Content-Type": "application/json"})
+    conn.getresponse().read()
+    conn.close()
+    t.join(5)
+    srv.close()
+
+
+@pytest.mark.skipif(shutil.which("tshark") is None, reason="tshark is not installed")
+def test_keylog_decrypts_tls_requests(tmp_path: Path) -> None:
+    p, keys = tmp_path / "tls.pcapng", tmp_path / "keys.log"
+    proc = subprocess.Popen(["dumpcap", "-i", "lo", "-f", f"host {ADDR}", "-w", str(p)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        while "Capturing on" not in proc.stderr.readline():
+            assert proc.poll() is None, "dumpcap did not start"
+        time.sleep(0.5)
+        _tls_exchange(keys, tmp_path)
+        time.sleep(0.5)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(20)
+    assert not [f for f in open_capture(p) if f.kind == "http"]           # without the keys: nothing readable
+    [req] = [f for f in open_capture(p, keylog=keys) if f.kind == "http"]
+    assert (req.scheme, req.method, req.host, req.path, req.query, req.request_body) == (
+        "https", "POST", "secure-tracker.example", "/collect", "v=2", BODY)
+    report = analyze([p], AnalyzeOptions(app_id="org.example.cycle", keylog=str(keys)))
+    assert any(d.data_type == "personal_info.email" for d in report.data_flows)
