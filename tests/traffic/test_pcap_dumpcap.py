@@ -92,7 +92,8 @@ def _traffic() -> None:
         tls_srv.close()
 
 
-def capture(path: Path, args: list[str]) -> Path:
+def capture(path: Path, args: list[str], traffic=None) -> Path:
+    """Run dumpcap with `args` (each interface filtered to ADDR) while `traffic()` (default: DNS, TLS, HTTP) runs."""
     with_filters: list[str] = []
     for i, a in enumerate(args):             # a capture filter applies to the interface named before it
         with_filters.append(a)
@@ -106,7 +107,7 @@ def capture(path: Path, args: list[str]) -> Path:
             if not line and proc.poll() is not None:
                 pytest.fail(f"dumpcap did not start: {proc.stderr.read()}")
         time.sleep(0.5)
-        _traffic()
+        (traffic or _traffic)()
         time.sleep(0.5)
     finally:
         proc.send_signal(signal.SIGINT)
@@ -159,19 +160,7 @@ def _quic_client(port: int) -> None:
 
 def test_quic_initial_names_the_host(tmp_path: Path) -> None:
     pytest.importorskip("aioquic", reason="aioquic (a mitmproxy dependency) is not installed")
-    p = tmp_path / "q.pcapng"
-    proc = subprocess.Popen(["dumpcap", "-i", "lo", "-f", f"host {ADDR}", "-w", str(p)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    try:
-        while "Capturing on" not in proc.stderr.readline():
-            assert proc.poll() is None, "dumpcap did not start"
-        time.sleep(0.5)
-        _quic_client(443)
-        _quic_client(8443)
-        time.sleep(0.5)
-    finally:
-        proc.send_signal(signal.SIGINT)
-        proc.wait(20)
+    p = capture(tmp_path / "q.pcapng", ["-i", "lo"], lambda: (_quic_client(443), _quic_client(8443)))
     flows = [f for f in open_capture(p) if f.scheme == "quic"]
     assert [(f.host, f.port, f.tls.sni, f.origin) for f in flows] == [
         ("quic-tracker.example", 443, "quic-tracker.example", "pcap"),
@@ -217,18 +206,8 @@ def _tls_exchange(keylog: Path, tmp_path: Path) -> None:
 
 @pytest.mark.skipif(shutil.which("tshark") is None, reason="tshark is not installed")
 def test_keylog_decrypts_tls_requests(tmp_path: Path) -> None:
-    p, keys = tmp_path / "tls.pcapng", tmp_path / "keys.log"
-    proc = subprocess.Popen(["dumpcap", "-i", "lo", "-f", f"host {ADDR}", "-w", str(p)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    try:
-        while "Capturing on" not in proc.stderr.readline():
-            assert proc.poll() is None, "dumpcap did not start"
-        time.sleep(0.5)
-        _tls_exchange(keys, tmp_path)
-        time.sleep(0.5)
-    finally:
-        proc.send_signal(signal.SIGINT)
-        proc.wait(20)
+    keys = tmp_path / "keys.log"
+    p = capture(tmp_path / "tls.pcapng", ["-i", "lo"], lambda: _tls_exchange(keys, tmp_path))
     assert not [f for f in open_capture(p) if f.kind == "http"]           # without the keys: nothing readable
     [req] = [f for f in open_capture(p, keylog=keys) if f.kind == "http"]
     assert (req.scheme, req.method, req.host, req.path, req.query, req.request_body) == (
