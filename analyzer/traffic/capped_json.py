@@ -40,10 +40,13 @@ class CappedStrings:
         self._cut = False               # the current string is being dropped
         self._hex_left = 0              # hex digits still owed to a \\u escape kept
         self._carry = b""               # a backslash that ended the last chunk
+        self.passthrough = False        # set: stop filtering once outside a string (the oversized part is over)
 
     def read(self, n: int = -1) -> bytes:
         if n == 0:                  # a probe for bytes vs text
             return b""
+        if self.passthrough and not self._in_str and not self._carry:
+            return self._fp.read(n if n and n > 0 else 1 << 20)
         while True:
             raw = self._fp.read(n if n and n > 0 else 1 << 20)
             if not raw:

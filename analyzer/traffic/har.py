@@ -214,5 +214,5 @@ def iter_har(fp: IO[bytes], stats: ReadStats, id_prefix: str, source: str | None
     except Truncated:
         skipped["har_truncated_or_corrupt"] = skipped.get("har_truncated_or_corrupt", 0) + 1
     finally:
-        if stream.capped is not None and stream.capped.truncated:
-            skipped["har_string_truncated"] = skipped.get("har_string_truncated", 0) + stream.capped.truncated
+        if stream.strings_cut:
+            skipped["har_string_truncated"] = skipped.get("har_string_truncated", 0) + stream.strings_cut

@@ -8,8 +8,9 @@ no memory) finds where it ends, so the item is skipped and counted and the next 
 - invalid UTF-8 bytes in the file are kept as surrogate escapes (`surrogateescape`), and JSON `\\udcXX` escapes
   (mitmproxy writes a non-UTF-8 body that way) decode to lone surrogates: both are text to recover, not errors;
 - an item nested deeper than the interpreter's recursion limit raises RecursionError in the C scanner: skipped;
-- an item longer than `MAX_ITEM_CHARS` makes the rest of the file go through `CappedStrings` (strings over 32 MiB
-  are cut, counted); an item still longer than `MAX_CAPPED_ITEM_CHARS` is skipped while it is scanned.
+- an item longer than `MAX_ITEM_CHARS` is read again through `CappedStrings` (strings over 32 MiB are cut, counted),
+  which steps aside once that item is over; an item still longer than `MAX_CAPPED_ITEM_CHARS` is skipped while it
+  is scanned.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import IO, Any
 from .capped_json import CappedStrings
 
 CHUNK = 256 << 10
-MAX_ITEM_CHARS = 16 << 20           # an item longer than this switches the rest of the file to capped strings
+MAX_ITEM_CHARS = 32 << 20           # an item longer than this is read again through capped strings
 MAX_CAPPED_ITEM_CHARS = 128 << 20   # ...and one still longer than this is skipped
 # a run of anything but brackets, commas and unfinished strings (possessive: no backtracking)
 _RUN = re.compile(r'(?:[^"{}\[\],]++|"(?:[^"\\]++|\\.)*+")*+', re.S)
@@ -56,6 +57,7 @@ class JsonStream:
         self.pos = 0
         self.eof = False
         self.capped: CappedStrings | None = None
+        self._cut_before = 0            # strings cut by earlier CappedStrings layers
 
     # -- buffer ----------------------------------------------------------------------------------------------------
     def _load(self, keep: int, want: int = CHUNK) -> int:
@@ -75,11 +77,17 @@ class JsonStream:
         """From `start` on, read the rest of the file through CappedStrings."""
         pending = self._dec.getstate()[0]
         head = self.buf[start:].encode("utf-8", "surrogateescape") + pending
+        if self.capped is not None:
+            self._cut_before += self.capped.truncated
         self.capped = CappedStrings(_Chain(head, self._src))
         self._src = self.capped
         self._dec = codecs.getincrementaldecoder("utf-8")("surrogateescape")
         self.buf, self.pos, self.eof = "", 0, False
         self._load(0)
+
+    @property
+    def strings_cut(self) -> int:
+        return self._cut_before + (self.capped.truncated if self.capped is not None else 0)
 
     def peek(self) -> str:
         """The next character that is not white space ("" at the end), with pos on it."""
@@ -113,6 +121,8 @@ class JsonStream:
             pass
         start, end, whole = self._extent(start)
         self.pos = end
+        if self.capped is not None:
+            self.capped.passthrough = True      # the oversized item is over: the filter's C-speed bypass
         if not whole:
             return None, "har_entry_too_large"
         try:
@@ -155,7 +165,7 @@ class JsonStream:
             if self.eof:
                 raise Truncated("the file ends inside a value")
             keep = start if keep_all else i
-            if n - keep > MAX_ITEM_CHARS and self.capped is None:
+            if n - keep > MAX_ITEM_CHARS and (self.capped is None or self.capped.passthrough):
                 self._cap(keep)                     # from here on, long strings are cut
                 if keep_all:
                     i, depth, start = 0, 0, 0       # scan this value again, as the capped stream gives it

@@ -134,3 +134,21 @@ def test_nothing_readable_is_bad_input(tmp_path: Path) -> None:
 def test_empty_har_is_not_an_error(tmp_path: Path) -> None:
     src = open_capture(write(tmp_path, har([])))
     assert list(src) == [] and src.read_line() is None
+
+
+def test_oversized_entries_are_cut_and_the_rest_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An entry over the bound is read again with its long strings cut; the entries after it are read as usual, and
+    a second oversized entry is cut too."""
+    from analyzer.traffic import capped_json, json_stream
+
+    monkeypatch.setattr(json_stream, "MAX_ITEM_CHARS", 50_000)
+    monkeypatch.setattr(capped_json, "MAX_STRING", 20_000)
+    monkeypatch.setattr(capped_json.CappedStrings.__init__, "__defaults__", (20_000,))
+    big = "x" * 300_000
+    entries = [entry(0, "{}"), entry(1, big), entry(2, '{"email": "a@b.example"}'), entry(3, big), entry(4, "{}")]
+    src = open_capture(write(tmp_path, har(entries)))
+    flows = list(src)
+    assert [f.host for f in flows] == [f"h{i}.example" for i in range(5)]
+    assert len(flows[1].request_body) <= 20_004 and flows[2].request_body == b'{"email": "a@b.example"}'
+    assert len(flows[3].request_body) <= 20_004
+    assert src.stats.skipped == {"har_string_truncated": 2}
