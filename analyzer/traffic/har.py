@@ -195,11 +195,15 @@ def iter_har(fp: IO[bytes], stats: ReadStats, id_prefix: str, source: str | None
     """Flows from an open HAR file; entries read are counted in `stats`, bad ones skipped by reason, a cut file as
     `har_truncated_or_corrupt`."""
     skipped = stats.skipped
-    rule = exporter_of(creator_name(fp, size))
+    found = creator_name(fp, size) if hasattr(fp, "seek") else None
+    rule = exporter_of(found) if found else None
     n = 0
-    stream = JsonStream(fp)
+    stream = JsonStream(fp, keep=("creator",))
     try:
         for entry, reason in stream.array(("log", "entries")):
+            if rule is None:                # a stream that cannot seek (.zhar): the creator read on the way
+                creator = stream.kept.get("creator")
+                rule = exporter_of(creator.get("name") if isinstance(creator, dict) else None)
             n += 1
             if reason is not None:
                 skipped[reason] = skipped.get(reason, 0) + 1

@@ -50,7 +50,9 @@ class _Chain:
 
 
 class JsonStream:
-    def __init__(self, fp: IO[bytes]):
+    def __init__(self, fp: IO[bytes], keep: tuple[str, ...] = ()):
+        self.keep = keep                # keys whose values are parsed and kept on the way to the array
+        self.kept: dict[str, Any] = {}
         self._src: Any = fp
         self._dec = codecs.getincrementaldecoder("utf-8")("surrogateescape")
         self.buf = ""
@@ -225,5 +227,10 @@ def _descend(s: JsonStream, path: tuple[str, ...]) -> Iterator[tuple[Any, str | 
             else:
                 yield from _descend(s, path[1:])
             return                      # what follows the array is not needed
-        s.skip()
+        if k in s.keep:                 # small values the caller wants (a HAR's creator)
+            v, reason = s.value()
+            if reason is None:
+                s.kept[k] = v
+        else:
+            s.skip()
     raise Truncated(f"no {'.'.join(path)}")

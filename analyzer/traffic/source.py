@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import sys
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -43,6 +44,13 @@ def sniff(path: Path) -> str:
         raise InputError(path, "empty file")
     if head[:4] in PCAP_MAGICS:
         return "pcap"
+    if is_zlib(head):                   # mitmproxy's .zhar: a HAR compressed with zlib
+        try:
+            inner = zlib.decompressobj().decompress(head, 4096)
+        except zlib.error:
+            inner = b""
+        if _HAR_START.match(inner) or _HAR_LOG.search(inner):
+            return "har"
     if _TNETSTRING.match(head):
         return "mitm"
     text = head[3:] if head.startswith(b"\xef\xbb\xbf") else head
@@ -172,6 +180,8 @@ class CaptureSource:
             with open(path, "rb") as fp:
                 if fmt == "mitm":
                     flows = iter_mitm(CappedReader(fp, size), part)   # type: ignore[arg-type]
+                elif fmt == "har" and is_zlib(fp.peek(2)[:2]):
+                    flows = iter_har(ZlibReader(fp, part), part, prefix)
                 elif fmt == "har":
                     flows = iter_har(fp, part, prefix, size=size)
                 else:
@@ -200,6 +210,33 @@ def request_key(flow: Flow) -> int:
     """The identity of a request across files: what was sent and when (to the millisecond, as HAR keeps it)."""
     return hash((flow.kind, flow.method, flow.host, flow.path, flow.query, round(flow.time or 0.0, 3),
                  hashlib.blake2b(flow.request_body, digest_size=16).digest()))
+
+
+def is_zlib(head: bytes) -> bool:
+    return len(head) >= 2 and head[0] == 0x78 and (head[0] << 8 | head[1]) % 31 == 0
+
+
+class ZlibReader:
+    """read(n) of a zlib stream's decompressed bytes (a .zhar), a chunk at a time; a damaged stream ends it."""
+
+    def __init__(self, fp, stats: ReadStats):
+        self._fp, self._d, self._stats, self._done = fp, zlib.decompressobj(), stats, False
+
+    def read(self, n: int = -1) -> bytes:
+        n = n if n and n > 0 else 1 << 20
+        out = b""
+        while not out and not self._done:
+            tail = self._d.unconsumed_tail
+            data = tail or self._fp.read(1 << 16)
+            try:
+                out = self._d.decompress(data, n) if data else self._d.flush()
+            except zlib.error:
+                self._stats.skip("har_truncated_or_corrupt")
+                self._done = True
+                return b""
+            if not data or self._d.eof:
+                self._done = self._d.eof or not data
+        return out
 
 
 def _check_pcap(path: Path) -> None:

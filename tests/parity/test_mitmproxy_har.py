@@ -91,3 +91,14 @@ def test_folder_with_the_dump_and_its_har_counts_each_request_once(dump_and_har:
     persona.write_text(json.dumps({"schema": "hpa.persona/1", "advertising_id": AAID}))
     opts = AnalyzeOptions(app_id="org.example.cycle", known_values=str(persona))
     assert _summary(analyze([folder], opts))["data_flows"] == _summary(analyze([dump], opts))["data_flows"]
+
+
+def test_zhar_export_reads_like_the_har(dump_and_har: tuple[Path, Path], tmp_path: Path) -> None:
+    """mitmproxy writes a zlib-compressed HAR when the path ends in .zhar."""
+    dump, har = dump_and_har
+    zhar = tmp_path / "export.zhar"
+    subprocess.run([str(MITMDUMP), "-q", "-nr", str(dump), "--set", f"hardump={zhar}"], check=True, timeout=120,
+                   capture_output=True)
+    a, b = _by_url(har), _by_url(zhar)
+    assert open_capture(zhar).format == "har" and a.keys() == b.keys()
+    assert all(b[u].request_body == a[u].request_body for u in a)
