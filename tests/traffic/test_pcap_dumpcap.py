@@ -144,12 +144,15 @@ def test_cleartext_http_in_a_pcap_is_analysed(tmp_path: Path) -> None:
     assert report.coverage.cleartext_http == 1
 
 
-def _quic_client(port: int) -> None:
-    """aioquic's client sends its Initial packets (ClientHello with SNI, HTTP/3 ALPN) on loopback; no server answers."""
+def _quic_client(port: int, version: int = 1, alpn_padding: int = 0) -> None:
+    """aioquic's client sends its Initial packets (ClientHello with SNI, HTTP/3 ALPN) on loopback; no server answers.
+    `alpn_padding` extra ALPN names make a ClientHello too big for one Initial packet."""
     from aioquic.quic.configuration import QuicConfiguration
     from aioquic.quic.connection import QuicConnection
 
-    conf = QuicConfiguration(is_client=True, alpn_protocols=["h3"], server_name="quic-tracker.example")
+    alpn = ["h3"] + [f"x-padding-protocol-{i:03d}" for i in range(alpn_padding)]
+    conf = QuicConfiguration(is_client=True, alpn_protocols=alpn, server_name="quic-tracker.example",
+                             original_version=version, supported_versions=[version])
     conn = QuicConnection(configuration=conf)
     conn.connect((ADDR, port), now=time.time())
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -160,11 +163,14 @@ def _quic_client(port: int) -> None:
 
 def test_quic_initial_names_the_host(tmp_path: Path) -> None:
     pytest.importorskip("aioquic", reason="aioquic (a mitmproxy dependency) is not installed")
-    p = capture(tmp_path / "q.pcapng", ["-i", "lo"], lambda: (_quic_client(443), _quic_client(8443)))
+    p = capture(tmp_path / "q.pcapng", ["-i", "lo"],
+                lambda: (_quic_client(443), _quic_client(8443, version=0x6B3343CF),      # QUIC v1, v2
+                         _quic_client(9443, alpn_padding=80)))                          # a ClientHello in 2 packets
     flows = [f for f in open_capture(p) if f.scheme == "quic"]
     assert [(f.host, f.port, f.tls.sni, f.origin) for f in flows] == [
         ("quic-tracker.example", 443, "quic-tracker.example", "pcap"),
-        ("quic-tracker.example", 8443, "quic-tracker.example", "pcap")]
+        ("quic-tracker.example", 8443, "quic-tracker.example", "pcap"),
+        ("quic-tracker.example", 9443, "quic-tracker.example", "pcap")]
 
 
 def _tls_exchange(keylog: Path, tmp_path: Path) -> None:
