@@ -1,4 +1,5 @@
-"""HTTP/1.x requests inside TLS connections of a pcap, decrypted by tshark with an SSLKEYLOGFILE (`--keylog FILE`).
+"""HTTP/1.x requests inside TLS connections of a pcap, decrypted by tshark with an SSLKEYLOGFILE (`--keylog FILE`)
+or with the secrets a pcapng carries itself (Decryption Secrets Block).
 
 tshark lists the connections that opened with a ClientHello, then follows each one (`-z follow,tls,raw,N`): the
 decrypted bytes the client sent go through the same HTTP/1.x reassembly as cleartext (`pcap_http`). Connections
@@ -44,11 +45,13 @@ def _tshark(args: list[str]) -> str:
                           errors="replace").stdout
 
 
-def decrypted_flows(path: Path, keylog: Path, stats: ReadStats, id_prefix: str) -> Iterator[Flow]:
+def decrypted_flows(path: Path, keylog: Path | None, stats: ReadStats, id_prefix: str) -> Iterator[Flow]:
+    """`keylog` None: the secrets are inside the pcapng (a Decryption Secrets Block, as PCAPdroid and
+    `editcap --inject-secrets` write), tshark uses them by itself."""
     if shutil.which("tshark") is None:
         stats.skip("keylog_without_tshark")
         return
-    opt = ["-r", str(path), "-o", f"tls.keylog_file:{keylog}"]
+    opt = ["-r", str(path)] + (["-o", f"tls.keylog_file:{keylog}"] if keylog else [])
     listing = _tshark([*opt, "-Y", "tls.handshake.type == 1", "-T", "fields", "-E", "separator=\t",
                        "-e", "tcp.stream", "-e", "frame.number", "-e", "frame.time_epoch", "-e", "ip.dst",
                        "-e", "ipv6.dst", "-e", "tcp.dstport", "-e", "tls.handshake.extensions_server_name"])

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..model import Flow, TLSInfo
 from .names import cname_chain
-from .pcap_file import check_header, frames
+from .pcap_file import ReadState, check_header, frames
 from .quic import CryptoStream, NotInitial, as_tls_record, looks_initial, open_initial
 from .pcap_http import MAX_STREAMS as MAX_HTTP_STREAMS
 from .pcap_http import HttpStream, http_flow, starts_request
@@ -415,20 +415,20 @@ def _ts(t: float) -> float:
     return t
 
 
-def iter_pcap(path: Path, stats: ReadStats, id_prefix: str) -> Iterator[Flow]:
+def iter_pcap(path: Path, stats: ReadStats, id_prefix: str, state: ReadState | None = None) -> Iterator[Flow]:
     """Flows from a pcap/pcapng file (`pcap_file` reads the blocks). Raises PcapError at open when the header is bad;
-    damaged records later are counted in `stats.skipped`."""
+    damaged records later are counted in `stats.skipped`; `state` tells the caller what else the file held."""
     skipped = stats.skipped
     before = records_skipped(skipped)
     st = _State(skipped=skipped, id_prefix=id_prefix)
-    cut = [0]
+    state = state or ReadState()
     with open(path, "rb") as fp:
         check_header(fp)
         fp.seek(0)
-        yield from scan_frames(frames(fp, path.stat().st_size, cut), _ts, st)
+        yield from scan_frames(frames(fp, path.stat().st_size, state), _ts, st)
     yield from _flush(st)
-    if cut[0]:
-        _skip(st, "pcap_truncated_frame" if cut[0] == 2 else "pcap_truncated_or_corrupt")
+    if state.cut:
+        _skip(st, "pcap_truncated_frame" if state.cut == 2 else "pcap_truncated_or_corrupt")
     if st.pending:      # ClientHellos cut short at the end of the capture
         skipped["pcap_bad_client_hello"] = skipped.get("pcap_bad_client_hello", 0) + len(st.pending)
     stats.records += max(0, st.packets - (records_skipped(skipped) - before))

@@ -21,6 +21,14 @@ _PCAP_MAGICS = {b"\xd4\xc3\xb2\xa1": ("<", 1e6), b"\xa1\xb2\xc3\xd4": (">", 1e6)
                 b"\x4d\x3c\xb2\xa1": ("<", 1e9), b"\xa1\xb2\x3c\x4d": (">", 1e9)}
 
 
+@dataclass(slots=True)
+class ReadState:
+    """What the block reader saw besides frames."""
+
+    cut: int = 0                # 1: the file ends badly; 2: its last frame is cut short (still given)
+    secrets: bool = False       # a pcapng Decryption Secrets Block (TLS keys written into the capture)
+
+
 class PcapError(ValueError):
     """The file header is not a pcap/pcapng header."""
 
@@ -45,18 +53,17 @@ def check_header(fp: IO[bytes]) -> None:
         raise PcapError("unknown magic number")
 
 
-def frames(fp: IO[bytes], size: int, cut: list[int]) -> Iterator[tuple[bytes, int, float]]:
-    """(frame bytes, link type, epoch seconds) for each packet; `cut[0]` is set to 1 when the file ends badly, 2 when
-    its last frame is cut short (that frame is still given)."""
+def frames(fp: IO[bytes], size: int, state: ReadState) -> Iterator[tuple[bytes, int, float]]:
+    """(frame bytes, link type, epoch seconds) for each packet; `state` says how the file ended and what else it held."""
     magic = fp.read(4)
     fp.seek(0)
     if magic == NG_MAGIC:
-        yield from _pcapng(fp, size, cut)
+        yield from _pcapng(fp, size, state)
     else:
-        yield from _pcap(fp, size, cut)
+        yield from _pcap(fp, size, state)
 
 
-def _pcap(fp: IO[bytes], size: int, cut: list[int]) -> Iterator[tuple[bytes, int, float]]:
+def _pcap(fp: IO[bytes], size: int, state: ReadState) -> Iterator[tuple[bytes, int, float]]:
     head = fp.read(24)
     endian, div = _PCAP_MAGICS[head[:4]]
     linktype = struct.unpack(endian + "I", head[20:24])[0] & 0x0FFFFFFF     # upper bits: FCS flags
@@ -67,14 +74,14 @@ def _pcap(fp: IO[bytes], size: int, cut: list[int]) -> Iterator[tuple[bytes, int
         if not h:
             return
         if len(h) < 16:
-            cut[0] = 1
+            state.cut = 1
             return
         sec, frac, caplen, _ = rec.unpack(h)
         if caplen > MAX_BLOCK:
-            cut[0] = 1
+            state.cut = 1
             return
         if pos + 16 + caplen > size:            # the last frame, cut by the end of the file: what is there
-            cut[0] = 2
+            state.cut = 2
             yield fp.read(caplen), linktype, sec + frac / div
             return
         data = fp.read(caplen)
@@ -103,7 +110,7 @@ def _idb(body: bytes, e: str) -> Interface:
     return iface
 
 
-def _pcapng(fp: IO[bytes], size: int, cut: list[int]) -> Iterator[tuple[bytes, int, float]]:
+def _pcapng(fp: IO[bytes], size: int, state: ReadState) -> Iterator[tuple[bytes, int, float]]:
     e = "<"
     ifaces: list[Interface] = []
     pos = 0
@@ -112,14 +119,14 @@ def _pcapng(fp: IO[bytes], size: int, cut: list[int]) -> Iterator[tuple[bytes, i
         if not h:
             return
         if len(h) < 8:
-            cut[0] = 1
+            state.cut = 1
             return
         btype = h[:4]
         if btype == NG_MAGIC:                   # a new section: its own byte order and interfaces
             bom = fp.read(4)
             e = "<" if bom == b"\x4d\x3c\x2b\x1a" else ">" if bom == b"\x1a\x2b\x3c\x4d" else ""
             if not e:
-                cut[0] = 1
+                state.cut = 1
                 return
             blen = struct.unpack(e + "I", h[4:8])[0]
             rest = blen - 12
@@ -128,12 +135,12 @@ def _pcapng(fp: IO[bytes], size: int, cut: list[int]) -> Iterator[tuple[bytes, i
             blen = struct.unpack(e + "I", h[4:8])[0]
             rest = blen - 8
         if blen < 12 or blen % 4 or blen > MAX_BLOCK or pos + blen > size:
-            cut[0] = 1
+            state.cut = 1
             return
         body = fp.read(rest)
         pos += blen
         if len(body) < rest:
-            cut[0] = 1
+            state.cut = 1
             return
         t = struct.unpack(e + "I", btype)[0]
         body = body[:-4]                        # the trailing copy of the length
@@ -149,6 +156,8 @@ def _pcapng(fp: IO[bytes], size: int, cut: list[int]) -> Iterator[tuple[bytes, i
                 (wirelen,) = struct.unpack(e + "I", body[:4])
                 cap = min(wirelen, len(body) - 4, iface.snaplen or wirelen)
                 yield body[4:4 + cap], iface.linktype, 0.0
+            elif t == 0x0A:                     # Decryption Secrets Block
+                state.secrets = True
             elif t == 2:                        # obsolete Packet Block
                 iid, _, hi, lo, caplen, _ = struct.unpack(e + "HHIIII", body[:20])
                 iface = ifaces[iid]

@@ -16,7 +16,7 @@ from .jsonl import iter_jsonl, looks_like_flow_line
 from .mitm import CappedReader, iter_mitm
 from .keylog import check_keylog, decrypted_flows
 from .pcap import iter_pcap
-from .pcap_file import PcapError, check_header
+from .pcap_file import PcapError, ReadState, check_header
 from .stats import ReadStats, read_line
 
 SNIFF_BYTES = 64 * 1024
@@ -168,10 +168,11 @@ class CaptureSource:
         prefix = path.name if self.format != "capture_dir" else f"{path.parent.name}/{path.name}"
         try:
             if fmt == "pcap":
-                for flow in iter_pcap(path, part, prefix):
+                state = ReadState()
+                for flow in iter_pcap(path, part, prefix, state):
                     part.flows += 1
                     yield flow
-                if self.keylog is not None:
+                if self.keylog is not None or state.secrets:    # keys given, or written into the pcapng
                     for flow in decrypted_flows(path, self.keylog, part, prefix):
                         part.flows += 1
                         yield flow

@@ -220,3 +220,8 @@ def test_keylog_decrypts_tls_requests(tmp_path: Path) -> None:
         "https", "POST", "secure-tracker.example", "/collect", "v=2", BODY)
     report = analyze([p], AnalyzeOptions(app_id="org.example.cycle", keylog=str(keys)))
     assert any(d.data_type == "personal_info.email" for d in report.data_flows)
+    # the keys written into the pcapng itself (a Decryption Secrets Block), as PCAPdroid can: no --keylog needed
+    dsb = tmp_path / "with-secrets.pcapng"
+    subprocess.run(["editcap", "--inject-secrets", f"tls,{keys}", str(p), str(dsb)], check=True, capture_output=True)
+    [inside] = [f for f in open_capture(dsb) if f.kind == "http"]
+    assert inside.request_body == BODY and inside.host == "secure-tracker.example"
