@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+from ..decode.protobuf import write_varint
 from ..errors import InputError
 from ..fsutil import read_json_input
 
@@ -130,19 +131,6 @@ def render_value(x: Any, var: dict[str, str]) -> Any:
 
 
 # protobuf wire format (https://protobuf.dev/programming-guides/encoding/): enough to write test traffic
-def _varint(n: int) -> bytes:
-    n &= (1 << 64) - 1  # negative int64 as two's complement, like protobuf
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        if n:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
-
-
 def encode_protobuf(fields: list[dict[str, Any]]) -> bytes:
     """Fields: {"field": N, one of "varint"|"string"|"bytes_hex"|"message"|"fixed64"|"double"}."""
     import struct
@@ -150,10 +138,10 @@ def encode_protobuf(fields: list[dict[str, Any]]) -> bytes:
     for f in fields:
         n = int(f["field"])
         if "varint" in f:
-            out += _varint(n << 3 | 0) + _varint(int(f["varint"]))
+            out += write_varint(n << 3 | 0) + write_varint(int(f["varint"]))
         elif "fixed64" in f or "double" in f:
             raw = struct.pack("<d", float(f["double"])) if "double" in f else struct.pack("<q", int(f["fixed64"]))
-            out += _varint(n << 3 | 1) + raw
+            out += write_varint(n << 3 | 1) + raw
         else:
             if "string" in f:
                 raw = str(f["string"]).encode()
@@ -163,7 +151,7 @@ def encode_protobuf(fields: list[dict[str, Any]]) -> bytes:
                 raw = encode_protobuf(f["message"])
             else:
                 raise ValueError(f"protobuf field {n}: no value")
-            out += _varint(n << 3 | 2) + _varint(len(raw)) + raw
+            out += write_varint(n << 3 | 2) + write_varint(len(raw)) + raw
     return bytes(out)
 
 

@@ -32,6 +32,21 @@ def read_varint(buf, i: int, n: int) -> tuple[int, int]:
     return -1, i
 
 
+def write_varint(n: int) -> bytes:
+    """The one protobuf varint writer (simulator, tests and benchmarks): int64 negatives as ten bytes, two's
+    complement, as protobuf does."""
+    n &= (1 << 64) - 1
+    out = bytearray()
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        if n:
+            out.append(b | 0x80)
+        else:
+            out.append(b)
+            return bytes(out)
+
+
 def parse_message(buf: memoryview, max_field: int = SNIFF_FIELD_NUMBER, keep: int = 1 << 30,
                   deadline: float = math.inf) -> tuple[list[tuple[int, int, object]], dict[int, int]] | None:
     """([(field number, wire type, value)], {field number: occurrences}) or None when `buf` is not a whole message.

@@ -14,21 +14,11 @@ import struct
 from typing import Any, Iterable
 from urllib.parse import quote, urlencode
 
+from analyzer.decode.protobuf import write_varint
+
 
 # -- protobuf (https://protobuf.dev/programming-guides/encoding/) ----------------------------------
-def varint(n: int) -> bytes:
-    """The one protobuf varint writer of the tests and benchmarks (the simulator has its own: it ships in hpa)."""
-    if n < 0:
-        n += 1 << 64                      # int64 negatives use ten bytes, two's complement
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        if n:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
+varint = write_varint                   # the one protobuf varint writer, shipped with the reader
 
 
 def pb_varint(field: int, value: int) -> bytes:

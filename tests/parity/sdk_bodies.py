@@ -5,24 +5,16 @@ from __future__ import annotations
 import gzip
 import json
 
+from analyzer.decode.protobuf import write_varint as varint
+
 AAID = "38400000-8cf0-11bd-b23e-10b96e40000d"
 APP_INSTANCE = "5bd4e2c0a3f8d7e6c1b2a3948576f1e2"
 
 
-def _varint(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        out.append(b | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
-
-
 def _field(num: int, value: bytes | int) -> bytes:
     if isinstance(value, int):
-        return _varint(num << 3) + _varint(value)
-    return _varint(num << 3 | 2) + _varint(len(value)) + value
+        return varint(num << 3) + varint(value)
+    return varint(num << 3 | 2) + varint(len(value)) + value
 
 
 def firebase_batch() -> bytes:
