@@ -12,11 +12,12 @@ from typing import Iterable
 
 from .decode import DEFAULT_LIMITS, Limits, decode_flow
 from .detect import Detector
+from . import model
 from .model import Contact, Coverage, DataFlow, Detection, Evidence, Flow, Recipient
 from .recipients import Recipients
 from .recipients.attribution import Clues
 
-MAX_EVIDENCE = 25          # evidence items kept per data flow (all are counted)
+MAX_EVIDENCE = model.MAX_EVIDENCE    # a module global, so a scorer can keep every piece of evidence
 EXCERPT_CHARS = 120
 
 
@@ -126,12 +127,7 @@ class Accumulator:
             if mine is None:
                 self.data_flows[key] = df
             else:
-                mine.details += [d for d in df.details if d not in mine.details]
-                mine.methods += [m for m in df.methods if m not in mine.methods]
-                mine.phases += [p for p in df.phases if p not in mine.phases]
-                mine.confidence = max(mine.confidence, df.confidence)
-                mine.cleartext |= df.cleartext
-                mine.evidence += df.evidence[: max(0, MAX_EVIDENCE - len(mine.evidence))]
+                mine.merge(df, MAX_EVIDENCE)
         self.evidence_counts.update(other.evidence_counts)
         a, b = self.coverage, other.coverage
         for name in ("flows", "http_flows", "intercepted_tls", "failed_tls", "pcap_only", "cleartext_http"):

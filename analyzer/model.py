@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 REPORT_SCHEMA = "hpa.report/1"
 PERSONA_SCHEMA = "hpa.persona/1"
+MAX_EVIDENCE = 25          # evidence items a data flow keeps as a sample (every request is counted)
 
 Origin = Literal["proxy", "pcap", "import"]
 FlowKind = Literal["http", "dns", "tls", "websocket"]
@@ -183,6 +184,15 @@ class DataFlow:
     confidence: float = 0.0
     phases: list[str] = field(default_factory=list)
     cleartext: bool = False
+
+    def merge(self, other: "DataFlow", max_evidence: int = MAX_EVIDENCE) -> None:
+        """Fold another part of the same data flow into this one (chunks of a capture, hosts re-attributed)."""
+        self.details += [d for d in other.details if d not in self.details]
+        self.methods += [m for m in other.methods if m not in self.methods]
+        self.phases += [p for p in other.phases if p not in self.phases]
+        self.confidence = max(self.confidence, other.confidence)
+        self.cleartext |= other.cleartext
+        self.evidence += other.evidence[: max(0, max_evidence - len(self.evidence))]
 
 
 @dataclass(slots=True)

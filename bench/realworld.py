@@ -69,10 +69,7 @@ class Result:
 
     @property
     def total(self) -> ClassScore:
-        t = ClassScore()
-        for c in self.classes.values():
-            t.tp, t.fp, t.fn = t.tp + c.tp, t.fp + c.fp, t.fn + c.fn
-        return t
+        return ClassScore.sum(self.classes.values())
 
 
 def available() -> str | None:

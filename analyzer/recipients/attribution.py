@@ -32,7 +32,6 @@ if TYPE_CHECKING:
     from .kb import Entry, KnowledgeBase
 
 MAX_HOSTS = 100_000          # clues kept per kind: bounded memory on hostile captures
-MAX_EVIDENCE = 25            # as the pipeline: evidence items a data flow keeps
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,15 +263,6 @@ def _recipient(c: Contact) -> Recipient:
     return Recipient(entity=c.entity, domain=c.domain, party=c.party, categories=list(c.categories))
 
 
-def _fold(into: DataFlow, df: DataFlow) -> None:
-    into.details += [d for d in df.details if d not in into.details]
-    into.methods += [m for m in df.methods if m not in into.methods]
-    into.phases += [p for p in df.phases if p not in into.phases]
-    into.confidence = max(into.confidence, df.confidence)
-    into.cleartext |= df.cleartext
-    into.evidence += df.evidence[: max(0, MAX_EVIDENCE - len(into.evidence))]
-
-
 def rekey_data_flows(data_flows: dict[tuple[str, str], DataFlow], counts: Counter[tuple[str, str]],
                      changed: dict[str, Contact]) -> tuple[dict[tuple[str, str], DataFlow], Counter[tuple[str, str]]]:
     """Move each data flow to the recipient its hosts now have. A data flow whose evidence spans hosts decided
@@ -284,7 +274,7 @@ def rekey_data_flows(data_flows: dict[tuple[str, str], DataFlow], counts: Counte
 
     def put(key: tuple[str, str], df: DataFlow, n: int) -> None:
         if key in out:
-            _fold(out[key], df)
+            out[key].merge(df)
         else:
             out[key] = df
         out_counts[key] += n

@@ -60,6 +60,13 @@ class ClassScore:
     def recall(self) -> float | None:
         return self.tp / (self.tp + self.fn) if self.tp + self.fn else None
 
+    @classmethod
+    def sum(cls, scores: Iterable["ClassScore"]) -> "ClassScore":
+        t = cls()
+        for c in scores:
+            t.tp, t.fp, t.fn = t.tp + c.tp, t.fp + c.fp, t.fn + c.fn
+        return t
+
 
 @dataclass
 class Score:
@@ -75,10 +82,7 @@ class Score:
 
     @property
     def total(self) -> ClassScore:
-        t = ClassScore()
-        for c in self.classes.values():
-            t.tp, t.fp, t.fn = t.tp + c.tp, t.fp + c.fp, t.fn + c.fn
-        return t
+        return ClassScore.sum(self.classes.values())
 
 
 def score_units(truth: Iterable[Item], detected: Iterable[Item], classes: Iterable[str] = DATA_CLASSES) -> Score:
