@@ -52,12 +52,11 @@ def atomic_write_json(path: str | Path, obj: Any, mode: int = FILE_MODE) -> Path
     return atomic_write_text(path, json.dumps(obj, indent=2, ensure_ascii=False, default=str) + "\n", mode)
 
 
-def read_json_input(path: str | Path, what: str) -> Any:
-    """The parsed JSON of an input file (`what` names it in messages: "persona", "capture metadata"...).
-    A missing, unreadable, non-UTF-8, invalid or too deeply nested file is an InputError, never a traceback."""
+def read_text_input(path: str | Path, what: str) -> str:
+    """The UTF-8 text of an input file (`what` names it in messages); every failure an InputError naming the file."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        return p.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError(p, "no such file") from None
     except IsADirectoryError:
@@ -66,9 +65,19 @@ def read_json_input(path: str | Path, what: str) -> Any:
         raise InputError(p, f"cannot read {what} ({e.strerror or e})") from None
     except UnicodeDecodeError:
         raise InputError(p, f"cannot read {what}: not UTF-8 text") from None
+
+
+def parse_json_input(text: str, path: str | Path, what: str) -> Any:
+    """`text` parsed as JSON; invalid or too deeply nested JSON is an InputError naming the file."""
     try:
         return json.loads(text)
     except json.JSONDecodeError as e:
-        raise InputError(p, f"{what} is not valid JSON: {e.msg} at line {e.lineno}") from None
+        raise InputError(Path(path), f"{what} is not valid JSON: {e.msg} at line {e.lineno}") from None
     except RecursionError:
-        raise InputError(p, f"{what}: JSON nested too deep") from None
+        raise InputError(Path(path), f"{what}: JSON nested too deep") from None
+
+
+def read_json_input(path: str | Path, what: str) -> Any:
+    """The parsed JSON of an input file (`what` names it in messages: "persona", "capture metadata"...).
+    A missing, unreadable, non-UTF-8, invalid or too deeply nested file is an InputError, never a traceback."""
+    return parse_json_input(read_text_input(path, what), path, what)
