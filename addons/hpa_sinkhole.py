@@ -7,16 +7,24 @@ Modelled on mitmproxy's own `blocklist` addon: it answers in the `request` hook 
 (`flow.metadata["hpa.sinkhole"] = True`, kept in mitmproxy dumps), so a reader can tell a sinkhole's answer from a
 server's. The answer is plausible and empty: a small JSON object to clients that expect JSON, 204 to the rest.
 It needs nothing of hpa, only mitmproxy.
+
+Answering HTTP is not enough: after a CONNECT a client may speak raw TCP (MQTT, a custom protocol), or raw UDP in
+WireGuard mode, and mitmproxy would relay it. So the sinkhole also refuses every upstream connection
+(`server_connect`), whatever the layer, and keeps the first bytes such a client sent in its flow (marked like the
+answered ones) so a recorder can write what was attempted.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from mitmproxy import ctx, http
+from mitmproxy import ctx, http, tcp, udp
+from mitmproxy.proxy import layers, server_hooks
+from mitmproxy.proxy.layer import NextLayer
 
 SINKHOLE_KEY = "hpa.sinkhole"
 HEADER = "x-hpa-sinkhole"
+REFUSED = "hpa sinkhole: no upstream connection"
 
 
 def sinkhole_response(req: http.Request) -> http.Response:
@@ -43,6 +51,24 @@ class HpaSinkhole:
             return
         flow.response = sinkhole_response(flow.request)
         flow.metadata[SINKHOLE_KEY] = True
+
+    def server_connect(self, data: server_hooks.ServerConnectionHookData) -> None:
+        # the one gate every upstream connection passes: raw TCP/UDP, ignored hosts, anything an answer missed
+        if ctx.options.hpa_sinkhole and data.server.error is None:
+            data.server.error = REFUSED
+
+    def next_layer(self, nextlayer: NextLayer) -> None:
+        # Runs after mitmproxy's own choice. A raw TCP/UDP layer would open (and be refused) its upstream before
+        # relaying anything, dropping what the client sent first: keep those bytes in its flow for the recorder.
+        if not ctx.options.hpa_sinkhole:
+            return
+        layer = nextlayer.layer
+        if isinstance(layer, (layers.TCPLayer, layers.UDPLayer)) and layer.flow is not None:
+            layer.flow.metadata[SINKHOLE_KEY] = True
+            first = nextlayer.data_client()
+            if first and not layer.flow.messages:
+                msg = tcp.TCPMessage(True, first) if isinstance(layer, layers.TCPLayer) else udp.UDPMessage(True, first)
+                layer.flow.messages.append(msg)  # type: ignore[arg-type]
 
 
 addons = [HpaSinkhole()]

@@ -18,6 +18,7 @@ from types import ModuleType
 from typing import Any
 
 from ..errors import CaptureError
+from .confdir import secure_confdir, secure_confdir_files
 
 ADDONS = Path(__file__).resolve().parents[2] / "addons"
 ADDON_PATH = ADDONS / "hpa_recorder.py"          # writes the flows, tags phases
@@ -104,11 +105,13 @@ class RunningProxy:
         # an open HTTP proxy on the network would relay anyone's traffic; WireGuard peers authenticate by key
         if self.cfg.mode != "wireguard" and not is_loopback(self.cfg.listen_host) and not self.cfg.proxyauth:
             raise CaptureError(f"listening on {self.cfg.listen_host} (not loopback) requires proxy authentication")
+        secure_confdir(self.cfg.confdir)
         self._thread = threading.Thread(target=self._run, name="hpa-mitmproxy", daemon=True)
         self._thread.start()
         if not self._ready.wait(timeout) or self._error is not None:
             self.stop()
             raise CaptureError(f"mitmproxy did not start: {self._error or 'timed out'}")
+        secure_confdir_files(self.cfg.confdir)   # the CA and wireguard.conf mitmproxy just made with the umask's modes
         return self
 
     def _run(self) -> None:

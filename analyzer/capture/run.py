@@ -78,6 +78,7 @@ def _coverage(proxy: RunningProxy | None, extra: dict[str, Any] | None = None) -
     counts = proxy.counts if proxy else {}
     cov: dict[str, Any] = {"proxy_http_flows": counts.get("http", 0), "tls_failed": counts.get("tls_failed", 0),
                            "dns_queries": counts.get("dns", 0), "websocket_messages": counts.get("websocket", 0),
+                           "raw_connections": counts.get("raw", 0),
                            "write_errors": counts.get("write_errors", 0)}
     cov.update(extra or {})
     return cov
