@@ -148,3 +148,23 @@ def read_json_input(path: str | Path, what: str) -> Any:
         raise InputError(p, f"{what} is not valid JSON: {e.msg} at line {e.lineno}") from None
     except RecursionError:
         raise InputError(p, f"{what}: JSON nested too deep") from None
+
+
+# A run folder that was killed or failed half-way says so with this file (its reason inside), so that tables and
+# counts over many runs (`hpa export`) leave it out. Written when a run starts, removed when it finished.
+PARTIAL_MARKER = "partial.json"
+
+
+def mark_partial(folder: str | Path, reason: str) -> None:
+    atomic_write_json(Path(folder) / PARTIAL_MARKER, {"partial": True, "reason": reason, "time": time.time()})
+
+
+def clear_partial(folder: str | Path) -> None:
+    try:
+        os.unlink(Path(folder) / PARTIAL_MARKER)
+    except FileNotFoundError:
+        pass
+
+
+def is_partial(folder: str | Path) -> bool:
+    return (Path(folder) / PARTIAL_MARKER).exists()

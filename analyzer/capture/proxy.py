@@ -19,6 +19,7 @@ from typing import Any
 
 from ..errors import CaptureError
 from .confdir import secure_confdir, secure_confdir_files
+from .peers import LocalUserGuard
 
 ADDONS = Path(__file__).resolve().parents[2] / "addons"
 ADDON_PATH = ADDONS / "hpa_recorder.py"          # writes the flows, tags phases
@@ -94,6 +95,7 @@ class RunningProxy:
         self.cfg = cfg
         self.master: Any = None
         self.recorder: Any = None
+        self.guard: LocalUserGuard | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
         self.addrs: list[tuple[str, int]] = []
         self._thread: threading.Thread | None = None
@@ -139,7 +141,8 @@ class RunningProxy:
         if check is not None:
             check.logger.addFilter(_from_mitmproxy)
         self.recorder = load_recorder_module().HpaRecorder()
-        master.addons.add(self.recorder, load_sinkhole_module().HpaSinkhole())
+        self.guard = LocalUserGuard()   # another local user relaying through the loopback proxy
+        master.addons.add(self.guard, self.recorder, load_sinkhole_module().HpaSinkhole())
         mode = "wireguard" if cfg.mode == "wireguard" else "regular"
         if mode == "wireguard":
             mode = f"wireguard:{cfg.confdir / 'wireguard.conf'}@{cfg.listen_port or 51820}"
@@ -200,7 +203,10 @@ class RunningProxy:
 
     @property
     def counts(self) -> dict[str, int]:
-        return dict(self.recorder.counts) if self.recorder else {}
+        counts = dict(self.recorder.counts) if self.recorder else {}
+        if self.guard is not None:
+            counts["refused_local"] = self.guard.refused
+        return counts
 
     def wireguard_client_config(self) -> str | None:
         """The client config of WireGuard mode (what the device imports), or None in proxy mode."""

@@ -13,13 +13,15 @@ from typing import Any, Iterator
 import pandas as pd
 
 from ..errors import InputError
-from ..fsutil import atomic_write_bytes, atomic_write_text, private_dir, read_json_input
+from ..fsutil import atomic_write_bytes, atomic_write_text, is_partial, private_dir, read_json_input
 from .redact import keyed, redact_location, redact_url, redaction_key
 
 
 def run_folders(root: Path) -> Iterator[Path]:
+    """Every analyzed run below `root`, except those marked partial (killed or failed half-way)."""
     for report in sorted(root.rglob("report.json")):
-        yield report.parent
+        if not is_partial(report.parent):
+            yield report.parent
 
 
 def _tables(run: Path, root: Path, key: bytes | None) -> dict[str, list[dict[str, Any]]]:
