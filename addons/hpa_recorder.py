@@ -25,6 +25,7 @@ from typing import Any
 
 from mitmproxy import ctx, dns, http, io, tcp, tls, udp
 
+from analyzer.fsutil import private_dir
 from analyzer.model import Flow
 from analyzer.traffic.jsonl import JsonlWriter
 from analyzer.traffic.mitm import (PHASE_KEY, flow_from_message, flow_from_mitm, flow_from_tls_failure, flows_from_dns,
@@ -33,20 +34,6 @@ from analyzer.traffic.mitm import (PHASE_KEY, flow_from_message, flow_from_mitm,
 log = logging.getLogger(__name__)
 
 PHASES = ("pre_consent", "interaction", "background")
-
-
-def _private_dir(out: Path) -> None:
-    """Make the missing folders of `out` 0700 whatever the umask; an existing folder (`hpa_out=/tmp`) keeps its mode."""
-    missing = []
-    while not out.is_dir() and out.parent != out:
-        missing.append(out)
-        out = out.parent
-    for d in reversed(missing):
-        try:
-            os.mkdir(d, 0o700)
-            os.chmod(d, 0o700)  # mkdir's mode is masked by the umask
-        except FileExistsError:
-            pass
 
 
 class _Writer(threading.Thread):
@@ -107,7 +94,7 @@ class HpaRecorder:
                 self._open(Path(ctx.options.hpa_out))
 
     def _open(self, out: Path) -> None:
-        _private_dir(out)
+        private_dir(out)   # missing folders 0700 whatever the umask; an existing one (hpa_out=/tmp) keeps its mode
         self.out = out
         self._writer = _Writer(out, self.counts)
         self._writer.start()

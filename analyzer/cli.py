@@ -13,7 +13,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import __version__
-from .errors import CaptureError, InputError
+from .errors import CaptureError, InputError, route_library_warnings
 
 app = typer.Typer(
     name="hpa",
@@ -220,6 +220,7 @@ def trackers_import(file: Annotated[Path, typer.Argument(help="Exodus-format tra
 
 def main() -> None:
     """Entry point: turn expected errors into one line and exit code 2, never a traceback."""
+    route_library_warnings()
     try:
         app()
     except InputError as e:

@@ -255,6 +255,9 @@ def _die_with_parent(parent_pid: int) -> None:
 
 
 def _child(argv: list[str]) -> int:
+    from ..errors import route_library_warnings
+
+    route_library_warnings()
     spec = AppSpec(**json.loads(argv[0]))
     if len(argv) > 3:
         _die_with_parent(int(argv[3]))
