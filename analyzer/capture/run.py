@@ -20,6 +20,7 @@ from typing import Any, Callable
 from ..detect.persona import Persona, load_persona, merge_personas
 from ..errors import InputError
 from ..fsutil import clear_partial
+from .confdir import secure_confdir
 from .meta import PhaseRecord, RunMeta, new_run_id, run_folder, write_run_files
 from .options import CaptureOptions
 from .proxy import ProxyConfig, RunningProxy, generate_proxyauth, is_loopback
@@ -28,8 +29,10 @@ log = logging.getLogger(__name__)
 
 
 def mitm_confdir() -> Path:
-    """Where the capture CA lives: ~/.mitmproxy (shared with plain mitmproxy, so a device trusts one CA), or HPA_MITM_CONFDIR."""
-    return Path(os.environ.get("HPA_MITM_CONFDIR") or Path.home() / ".mitmproxy").expanduser()
+    """Where the capture CA lives: ~/.mitmproxy (shared with plain mitmproxy, so a device trusts one CA), or
+    HPA_MITM_CONFDIR. Made private here, before anyone (the proxy, a batch preparing the CA) lets mitmproxy write
+    its keys into it with the umask's modes."""
+    return secure_confdir(Path(os.environ.get("HPA_MITM_CONFDIR") or Path.home() / ".mitmproxy").expanduser())
 
 
 def _say(msg: str) -> None:
