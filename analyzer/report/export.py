@@ -104,5 +104,7 @@ def export_tables(captures_dir: str, fmt: str, output: str | None, redact: bool 
             buf = io.BytesIO()
             df.to_parquet(buf, index=False)
             written[name] = atomic_write_bytes(out / f"{name}.parquet", buf.getvalue())
-    print(f"exported {len(runs)} run(s): " + ", ".join(f"{k} ({len(tables[k])} rows)" for k in tables) + f" -> {out}")
+    partial = sum(1 for r in root.rglob("report.json") if is_partial(r.parent))
+    print(f"exported {len(runs)} run(s): " + ", ".join(f"{k} ({len(tables[k])} rows)" for k in tables) + f" -> {out}"
+          + (f"; {partial} partial run(s) left out (killed or failed half-way: see their partial.json)" if partial else ""))
     return written

@@ -104,6 +104,6 @@ def test_a_killed_run_is_marked_partial_and_export_leaves_it_out(tmp_path: Path)
     assert r.returncode == 0, r.stderr
     r = hpa("export", str(out), "--format", "csv", "-o", str(tmp_path / "tables"))
     assert r.returncode == 0, r.stderr
-    assert "exported 1 run(s)" in r.stdout
+    assert "exported 1 run(s)" in r.stdout and "1 partial run(s) left out" in r.stdout
     apps_in_tables = {row["app_id"] for row in csv.DictReader((tmp_path / "tables" / "flows.csv").open())}
     assert apps_in_tables == {"org.hpa.demo.notes"}
