@@ -3,7 +3,7 @@ carry lone UTF-16 surrogates (`\\ud800` escapes: valid JSON, invalid Unicode), J
 place of a HAR entry or a JSONL line, and pcapng files made of every block type with valid framing but hostile
 contents (wrong lengths, unknown interfaces, huge captured lengths, options, byte order, repeated sections).
 
-    .venv/bin/python bench/fuzz_structured.py [cases_per_target]       (also run by `make fuzz`: target `structured`)
+    .venv/bin/python bench/fuzz_structured.py [cases_per_target] [target...]    (`make fuzz` runs all: `structured`)
 
 Seeds are written by the real tools (mitmproxy's HAR exporter, hpa's JSONL writer, scapy's PcapNgWriter). Per target
 prints: cases, flows read, InputError count, records skipped, hangs, unexpected exceptions (must be 0).
@@ -252,7 +252,8 @@ def _one(path: Path, c: Counter[str], examples: list[str]) -> None:
         signal.alarm(0)
 
 
-def run(cases: int = 10_000, seed: int = 1) -> dict[str, dict[str, int]]:
+def run(cases: int = 10_000, seed: int = 1, names: list[str] | None = None) -> dict[str, dict[str, int]]:
+    """Each target (or those of `names`) for `cases` cases."""
     import logging
     logging.getLogger("scapy").setLevel(logging.CRITICAL)   # every hostile block makes scapy warn: counted, not shown
     rng = random.Random(seed)
@@ -270,6 +271,8 @@ def run(cases: int = 10_000, seed: int = 1) -> dict[str, dict[str, int]]:
                 "pcapng:blocks": ("case.pcapng", lambda: pcapng_case(rng, png)),
             }
             for name, (fname, make) in targets.items():
+                if names and name not in names:
+                    continue
                 c: Counter[str] = Counter()
                 examples: list[str] = []
                 path = d / fname
@@ -290,4 +293,5 @@ def run(cases: int = 10_000, seed: int = 1) -> dict[str, dict[str, int]]:
 
 if __name__ == "__main__":
     sys.exit(1 if any(r.get("unexpected") or r.get("hangs")
-                      for r in run(int(sys.argv[1]) if len(sys.argv) > 1 else 10_000).values()) else 0)
+                      for r in run(int(sys.argv[1]) if len(sys.argv) > 1 else 10_000,
+                                   names=sys.argv[2:] or None).values()) else 0)
