@@ -88,6 +88,14 @@ def _from_mitmproxy(record: logging.LogRecord) -> bool:
     return record.name == "mitmproxy" or record.name.startswith("mitmproxy.")
 
 
+def _add_before(addons: Any, addon: Any, name: str) -> None:
+    """Add `addon` ahead of mitmproxy's addon `name` in the hook order, where `-s` scripts run (the sinkhole must
+    answer DNS before mitmproxy's resolver looks the name up)."""
+    anchor = addons.get(name)
+    registered = addons.register(addon)
+    addons.chain.insert(addons.chain.index(anchor) if anchor in addons.chain else len(addons.chain), registered)
+
+
 class RunningProxy:
     """A started proxy. `port`, `ca_cert`, `set_phase()`, `stop()`; use as a context manager."""
 
@@ -142,7 +150,8 @@ class RunningProxy:
             check.logger.addFilter(_from_mitmproxy)
         self.recorder = load_recorder_module().HpaRecorder()
         self.guard = LocalUserGuard()   # another local user relaying through the loopback proxy
-        master.addons.add(self.guard, self.recorder, load_sinkhole_module().HpaSinkhole())
+        master.addons.add(self.guard, self.recorder)
+        _add_before(master.addons, load_sinkhole_module().HpaSinkhole(), "dnsresolver")
         mode = "wireguard" if cfg.mode == "wireguard" else "regular"
         if mode == "wireguard":
             mode = f"wireguard:{cfg.confdir / 'wireguard.conf'}@{cfg.listen_port or 51820}"
