@@ -16,7 +16,7 @@ from typing import Any, Iterable
 
 from ..detect.persona import Persona
 from ..errors import InputError
-from ..fsutil import atomic_write_json, mark_partial, private_dir, read_json_input
+from ..fsutil import atomic_write_json, mark_partial, private_dir, read_json_input, sweep_stale_tmp
 
 CAPTURE_SCHEMA = "hpa.capture/1"
 MAX_META_DEPTH = 32     # hpa's own meta.json is 4 levels deep
@@ -45,6 +45,7 @@ def run_folder(output: str | Path, app_id: str, run_id: str) -> Path:
     """`<output>/<app folder>/<run_id>/`, every level 0700 (an app id never escapes the output folder)."""
     run = private_dir(Path(output) / app_folder_name(app_id) / run_id)
     mark_partial(run, "the capture did not finish (killed or failed)")   # cleared by run_capture on success
+    sweep_stale_tmp(run.parent, depth=1)     # a report half-written by an earlier, killed run of this app
     return run
 
 

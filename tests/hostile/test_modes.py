@@ -152,3 +152,15 @@ def test_temp_files_of_a_killed_run_are_swept_at_the_next_run(tmp_path: Path, ri
     assert fsutil.sweep_stale_tmp(out) == 1                          # another host's, an hour old
     assert not other_host.exists() and foreign.exists()             # never a file hpa did not name
     assert socket.gethostname()
+
+
+def test_the_next_capture_of_an_app_sweeps_what_a_killed_run_left(tmp_path: Path, hpa_env: dict[str, str]) -> None:
+    from analyzer import fsutil
+    from analyzer.capture import CaptureOptions, run_capture
+
+    old_run = tmp_path / "caps" / "org.hpa.demo.notes" / "20260101T000000Z-dead00"
+    old_run.mkdir(parents=True)
+    left = old_run / f".report.json.hpa-{fsutil._HOST}-{_dead_pid()}-x1.tmp"  # noqa: SLF001 - the name format
+    left.write_text('{"schema": "hpa.report/1"}')
+    run_capture(CaptureOptions(simulate="notes", output=str(tmp_path / "caps")))
+    assert not left.exists()
