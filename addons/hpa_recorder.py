@@ -7,7 +7,8 @@ In-process:  `hpa capture` loads this same file, and the sinkhole's (analyzer/ca
 Writes DIR/flows.jsonl (hpa JSONL, one Flow per line: HTTP, refused TLS, DNS, websocket messages) and DIR/flows.mitm
 (native dump of the HTTP flows, readable by mitmproxy.io.FlowReader and mitmproxy itself).
 Besides HTTP exchanges it records TLS handshakes the client refused (pinning suspected, SNI kept, tls.intercepted False),
-DNS queries (WireGuard mode) and client websocket messages. Files are 0600, DIR 0700: captures hold intimate data.
+DNS queries (WireGuard mode), client websocket messages and raw TCP/UDP connections (what the client sent; those the
+sinkhole refused included). Files are 0600, DIR 0700: captures hold intimate data.
 Every record is made by the traffic room's converters (analyzer.traffic.mitm), so a flow recorded live and the same
 flow read back from a dump are the same Flow. Needs the `hpa` package importable in mitmproxy's Python (it is, in
 hpa's venv).
@@ -22,12 +23,13 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from mitmproxy import ctx, dns, http, io, tls
+from mitmproxy import ctx, dns, http, io, tcp, tls, udp
 
+from analyzer.fsutil import private_dir
 from analyzer.model import Flow
 from analyzer.traffic.jsonl import JsonlWriter
 from analyzer.traffic.mitm import (PHASE_KEY, flow_from_mitm, flow_from_tls_failure, flow_from_websocket_message,
-                                   flows_from_dns)
+                                   flows_from_dns, flows_from_mitm)
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +76,8 @@ class HpaRecorder:
     def __init__(self) -> None:
         self.out: Path | None = None
         self._writer: _Writer | None = None
-        self.counts: dict[str, int] = {"http": 0, "tls_failed": 0, "dns": 0, "websocket": 0, "write_errors": 0}
+        self.counts: dict[str, int] = {"http": 0, "tls_failed": 0, "dns": 0, "websocket": 0, "raw": 0,
+                                       "write_errors": 0}
 
     # --- options -------------------------------------------------------------------------------------------------
     def load(self, loader: Any) -> None:
@@ -91,8 +94,7 @@ class HpaRecorder:
                 self._open(Path(ctx.options.hpa_out))
 
     def _open(self, out: Path) -> None:
-        out.mkdir(parents=True, exist_ok=True, mode=0o700)
-        os.chmod(out, 0o700)
+        private_dir(out)   # missing folders 0700 whatever the umask; an existing one (hpa_out=/tmp) keeps its mode
         self.out = out
         self._writer = _Writer(out, self.counts)
         self._writer.start()
@@ -160,6 +162,23 @@ class HpaRecorder:
             return
         self.counts["websocket"] += 1
         self._write(flow_from_websocket_message(flow, msg, len(flow.websocket.messages) - 1, self._phase()))
+
+    # --- raw TCP / UDP (after a CONNECT that carried no HTTP/TLS, or WireGuard) -------------------------------------
+    def tcp_start(self, flow: tcp.TCPFlow) -> None:
+        flow.metadata.setdefault(PHASE_KEY, self._phase())
+
+    udp_start = tcp_start
+
+    def tcp_end(self, flow: tcp.TCPFlow | udp.UDPFlow) -> None:
+        if flow.metadata.get("hpa.recorded"):  # error, then end: once
+            return
+        flow.metadata["hpa.recorded"] = True
+        self.counts["raw"] += 1
+        recs = list(flows_from_mitm(flow, self._phase()))
+        for i, rec in enumerate(recs):
+            self._write(rec, flow if i == len(recs) - 1 else None)  # the native dump holds the connection once
+
+    tcp_error = udp_end = udp_error = tcp_end
 
 
 addons = [HpaRecorder()]

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import socket
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -16,18 +19,91 @@ FILE_MODE = 0o600
 
 
 def private_dir(path: str | Path) -> Path:
-    """Create `path` (and parents) readable by the user only."""
+    """Create `path` and every missing parent 0700 (whatever the umask), and sweep the temp files a killed run left
+    in it. A folder that already exists keeps its mode: it may not be ours (`-o /tmp`, a shared results folder),
+    and locking other users out of it is not hpa's call. What hpa writes inside is private anyway."""
     p = Path(path)
-    p.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
-    os.chmod(p, DIR_MODE)
+    missing: list[Path] = []
+    q = p
+    while not q.is_dir():
+        missing.append(q)
+        if q.parent == q:
+            break
+        q = q.parent
+    for d in reversed(missing):
+        try:
+            os.mkdir(d, DIR_MODE)  # mkdir(parents=True) would make the parents with the umask's mode (0777 under 000)
+        except FileExistsError:
+            if not d.is_dir():
+                raise
+            continue  # made by a concurrent run in between: theirs, same mode
+        os.chmod(d, DIR_MODE)  # mkdir's mode is masked by the umask; ours must be exactly 0700
+    sweep_stale_tmp(p)
     return p
+
+
+# Temp files name their writer, so a later run can tell a dead writer's leftover (full report content) from a live one.
+_HOST = re.sub(r"[^A-Za-z0-9_]", "_", socket.gethostname())[:40] or "host"
+_TMP_NAME = re.compile(r"^\..+\.(?:hpa-(?P<host>[A-Za-z0-9_]+)-(?P<pid>\d+)-[^.]*|(?P<jsonl>\d+))\.tmp$")
+STALE_TMP_AGE_S = 3600.0   # a temp file from another host (shared folder), or without a host, is stale after an hour
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's live process
+    return True
+
+
+def is_stale_tmp(path: Path, now: float | None = None) -> bool:
+    """A temp file hpa left (its name says so, and it is ours) whose writer is gone: the process is dead on this host,
+    or, written elsewhere, it is over an hour old. Anything else in the folder (`-o /tmp`) is never touched."""
+    m = _TMP_NAME.match(path.name)
+    if not m:
+        return False
+    try:
+        st = path.lstat()
+    except OSError:
+        return False
+    if st.st_uid != os.getuid():
+        return False
+    if m["pid"] and m["host"] == _HOST:
+        return int(m["pid"]) != os.getpid() and not _pid_alive(int(m["pid"]))
+    return (now or time.time()) - st.st_mtime > STALE_TMP_AGE_S
+
+
+def sweep_stale_tmp(folder: str | Path, depth: int = 0, prefix: str = ".") -> int:
+    """Remove the stale temp files in `folder` (and `depth` levels of subfolders) whose name starts with `prefix`;
+    returns how many."""
+    removed = 0
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return 0
+    for e in entries:
+        try:
+            if (e.name.startswith(prefix) and e.name.endswith(".tmp") and e.is_file(follow_symlinks=False)
+                    and is_stale_tmp(Path(e.path))):
+                os.unlink(e.path)
+                removed += 1
+            elif depth > 0 and e.is_dir(follow_symlinks=False):
+                removed += sweep_stale_tmp(e.path, depth - 1, prefix)
+        except OSError:
+            continue  # gone meanwhile, or not ours to remove
+    return removed
 
 
 def atomic_write_bytes(path: str | Path, data: bytes, mode: int = FILE_MODE) -> Path:
     """Write to a temporary file beside `path`, fsync, then rename over it: readers see the old or the new file, never half."""
     p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
+    if not p.parent.is_dir():
+        private_dir(p.parent)
+    else:
+        sweep_stale_tmp(p.parent, prefix=f".{p.name}.")  # a killed earlier write of this same file
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.hpa-{_HOST}-{os.getpid()}-", suffix=".tmp", dir=p.parent)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -81,3 +157,23 @@ def read_json_input(path: str | Path, what: str) -> Any:
     """The parsed JSON of an input file (`what` names it in messages: "persona", "capture metadata"...).
     A missing, unreadable, non-UTF-8, invalid or too deeply nested file is an InputError, never a traceback."""
     return parse_json_input(read_text_input(path, what), path, what)
+
+
+# A run folder that was killed or failed half-way says so with this file (its reason inside), so that tables and
+# counts over many runs (`hpa export`) leave it out. Written when a run starts, removed when it finished.
+PARTIAL_MARKER = "partial.json"
+
+
+def mark_partial(folder: str | Path, reason: str) -> None:
+    atomic_write_json(Path(folder) / PARTIAL_MARKER, {"partial": True, "reason": reason, "time": time.time()})
+
+
+def clear_partial(folder: str | Path) -> None:
+    try:
+        os.unlink(Path(folder) / PARTIAL_MARKER)
+    except FileNotFoundError:
+        pass
+
+
+def is_partial(folder: str | Path) -> bool:
+    return (Path(folder) / PARTIAL_MARKER).exists()

@@ -263,9 +263,11 @@ class Report:
     capture: dict[str, Any] | None = None       # meta.json of the capture, when there is one
     data_safety: dict[str, Any] | None = None   # summary of the Data-safety form read (no_data_shared, declared types)
     schema: str = REPORT_SCHEMA
+    known_values: dict[str, Any] | None = None  # the persona searched for: never written out, used by --redact
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
+        d.pop("known_values")
         out: dict[str, Any] = {"schema": d.pop("schema")}
         out.update(d)
         return out

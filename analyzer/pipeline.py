@@ -105,6 +105,7 @@ def analyze(paths: list[str | Path], opts: AnalyzeOptions | None = None) -> Repo
         policy=policy_summary(policy),
         capture=meta,
         data_safety=data_safety_summary(data_safety),
+        known_values=persona.to_dict() if persona else None,
     )
     report.findings = derive_findings(report)
     report.label = decide_label(report)

@@ -14,7 +14,6 @@ import argparse
 import gzip
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -76,7 +75,13 @@ def measure(path: Path) -> dict:
     n = sum(1 for _ in src)
     secs = time.perf_counter() - t0
     return {"flows": n, "secs": secs, "skipped": src.stats.skipped,
-            "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss >> 10}
+            "maxrss_mb": peak_rss_kb() >> 10}
+
+
+def peak_rss_kb() -> int:
+    """This process's own peak RSS (VmHWM: ru_maxrss would keep the peak of the process that exec'd it)."""
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
 
 
 def old_reader() -> Path | None:

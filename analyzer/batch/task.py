@@ -7,6 +7,7 @@ writes `<out>/<app_id>/result.json` atomically, last, so a result file only ever
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import signal
@@ -14,17 +15,21 @@ import subprocess
 import sys
 import time
 import traceback
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
-from ..fsutil import atomic_write_json, private_dir
+from ..capture.meta import app_folder_name
+from ..fsutil import atomic_write_json, clear_partial, mark_partial, private_dir
 from .appsfile import AppSpec
 
 RESULT = "result.json"
+LOCK = ".batch.lock"
 
 
 def app_dir(out: str | Path, app_id: str) -> Path:
-    return Path(out) / app_id
+    """The app's folder: the same one its capture runs go to (a long or unicode id gets a short hashed name)."""
+    return Path(out) / app_folder_name(app_id)
 
 
 def read_result(out: str | Path, app_id: str) -> dict[str, Any] | None:
@@ -70,11 +75,12 @@ def _capture(spec: AppSpec, out: Path) -> Path:
         opts.avd = arg
     else:
         raise CaptureError(f"{spec.app_id}: device {spec.device!r} needs a person at the phone; run `hpa capture --manual`")
-    return run_capture(opts)
+    return run_capture(opts, keep_partial=True)         # partial until this app's result is written
 
 
-def run_app(spec: AppSpec, out: str | Path, redact: bool = False) -> dict[str, Any]:
-    """Do the whole job for one app in this process; returns the result row (also written to result.json)."""
+def run_app(spec: AppSpec, out: str | Path, redact: bool = False, attempt: int = 1) -> dict[str, Any]:
+    """Do the whole job for one app in this process; returns the result row (also written to result.json).
+    The run folder stays marked partial until result.json is written, so a kill anywhere leaves it marked."""
     from ..pipeline import AnalyzeOptions, analyze
     from ..static import scan_apk
     from ..report import report_dict, write_capture_reports
@@ -92,9 +98,10 @@ def run_app(spec: AppSpec, out: str | Path, redact: bool = False) -> dict[str, A
     result = {"app_id": spec.app_id, "name": spec.name, "category": spec.category, "status": "done", "error": None,
               "run_dir": str(run_dir.relative_to(out)), "report_html": str((run_dir / "report.html").relative_to(out)),
               "report_json": str((run_dir / "report.json").relative_to(out)),
-              "started": started, "duration_s": round(time.time() - started, 2)}
+              "started": started, "duration_s": round(time.time() - started, 2), "attempts": attempt}
     result.update(summarize(report_dict(report, redact)))
     atomic_write_json(adir / RESULT, result)
+    clear_partial(run_dir)
     return result
 
 
@@ -106,6 +113,8 @@ def _latest_run(out: Path, app_id: str) -> Path | None:
 def failed_result(spec: AppSpec, out: str | Path, error: str, attempts: int) -> dict[str, Any]:
     out = Path(out)
     partial = _latest_run(out, spec.app_id)
+    if partial is not None:
+        mark_partial(partial, f"the batch gave up on this app: {error}")
     result = {"app_id": spec.app_id, "name": spec.name, "category": spec.category, "status": "failed",
               "error": error, "attempts": attempts, "verdict": None,
               "partial_capture": str(partial.relative_to(out)) if partial else None}
@@ -123,13 +132,53 @@ def _signal_name(n: int) -> str:
 
 def run_app_isolated(spec_dict: dict[str, Any], out: str, timeout: float, redact: bool = False,
                      retries: int = 1) -> dict[str, Any]:
-    """Run one app in a child process with a time limit; retried once, then recorded as failed with its error."""
+    """Run one app in a child process with a time limit; retried once, then recorded as failed with its error.
+    While it runs the app's folder is locked: a second batch on the same output folder waits for it and takes its
+    result instead of running the app again."""
     spec = AppSpec(**spec_dict)
+    asked = time.time()
+    with app_lock(private_dir(app_dir(out, spec.app_id))) as waited:
+        done = read_result(out, spec.app_id) if waited else None
+        if done and done.get("status") == "done" and _result_time(out, spec.app_id) >= asked:
+            return done                                      # the other batch ran it while we waited
+        return _attempts(spec, spec_dict, out, timeout, redact, retries)
+
+
+def _result_time(out: str | Path, app_id: str) -> float:
+    try:
+        return (app_dir(out, app_id) / RESULT).stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+@contextmanager
+def app_lock(adir: Path, poll_s: float = 0.5) -> Iterator[bool]:
+    """An exclusive lock on an app's folder for as long as one batch works on it; yields whether it had to wait.
+    flock: released by the kernel when the holder dies, so a killed batch never leaves the app locked."""
+    fd = os.open(adir / LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+    waited = False
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                waited = True
+                time.sleep(poll_s)               # the holder is bounded by its own time limit
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        yield waited
+    finally:
+        os.close(fd)                             # releases the lock
+
+
+def _attempts(spec: AppSpec, spec_dict: dict[str, Any], out: str, timeout: float, redact: bool,
+              retries: int) -> dict[str, Any]:
     error = "not run"
     for attempt in range(1, retries + 2):
         # (runpy warns that the package imported this module first: harmless, and it would hide the real error line)
         cmd = [sys.executable, "-W", "ignore::RuntimeWarning:runpy", "-m", "analyzer.batch.task",
-               json.dumps(spec_dict), out, "1" if redact else "0", str(os.getpid())]
+               json.dumps(spec_dict), out, "1" if redact else "0", str(os.getpid()), str(attempt)]
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
         try:
             _, err = proc.communicate(timeout=timeout)
@@ -213,7 +262,7 @@ def _child(argv: list[str]) -> int:
     if fault:
         _arm_fault(fault)
     try:
-        run_app(spec, argv[1], redact=argv[2] == "1")
+        run_app(spec, argv[1], redact=argv[2] == "1", attempt=int(argv[4]) if len(argv) > 4 else 1)
     except Exception as e:  # the parent records the last line; the traceback stays in the child's stderr
         traceback.print_exc()
         print(f"{type(e).__name__}: {e}", file=sys.stderr)

@@ -3,6 +3,7 @@ checks a meta.json passes when read back (written elsewhere, so hostile)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import platform
 import re
@@ -15,7 +16,7 @@ from typing import Any, Iterable
 
 from ..detect.persona import Persona
 from ..errors import InputError
-from ..fsutil import atomic_write_json, private_dir, read_json_input
+from ..fsutil import atomic_write_json, mark_partial, private_dir, read_json_input, sweep_stale_tmp
 
 CAPTURE_SCHEMA = "hpa.capture/1"
 MAX_META_DEPTH = 32     # hpa's own meta.json is 4 levels deep
@@ -27,12 +28,25 @@ def new_run_id(now: float | None = None) -> str:
     return time.strftime("%Y%m%dT%H%M%SZ", t) + "-" + secrets.token_hex(3)
 
 
+MAX_APP_FOLDER = 100    # bytes; a file name is at most 255, and a path must leave room for the run below it
+
+
+def app_folder_name(app_id: str) -> str:
+    """The folder an app's runs live in: the app id when it is a plain ASCII name of reasonable length; otherwise
+    its safe characters, cut, plus a hash of the whole id, so two ids never share a folder and none escapes it."""
+    safe = _SAFE.sub("_", app_id).strip(".")
+    if safe == app_id and 0 < len(safe) <= MAX_APP_FOLDER:
+        return safe
+    digest = hashlib.sha256(app_id.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    return f"{safe[:MAX_APP_FOLDER - 13] or 'app'}-{digest}"
+
+
 def run_folder(output: str | Path, app_id: str, run_id: str) -> Path:
-    """`<output>/<app_id>/<run_id>/`, every level 0700 (an app id never escapes the output folder)."""
-    safe_app = _SAFE.sub("_", app_id).strip(".") or "unknown-app"
-    root = private_dir(output)
-    private_dir(root / safe_app)
-    return private_dir(root / safe_app / run_id)
+    """`<output>/<app folder>/<run_id>/`, every level 0700 (an app id never escapes the output folder)."""
+    run = private_dir(Path(output) / app_folder_name(app_id) / run_id)
+    mark_partial(run, "the capture did not finish (killed or failed)")   # cleared by run_capture on success
+    sweep_stale_tmp(run.parent, depth=1)     # a report half-written by an earlier, killed run of this app
+    return run
 
 
 def iso(t: float | None) -> str | None:

@@ -81,6 +81,10 @@ class PcapCapture:
         from scapy.all import AsyncSniffer
         from scapy.utils import PcapWriter
 
+        from ..errors import route_library_warnings
+
+        route_library_warnings()    # scapy's own WARNING lines become hpa's one-liners
+
         fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         self._writer = PcapWriter(os.fdopen(fd, "wb"), sync=True)
 
@@ -117,14 +121,15 @@ class PcapCapture:
 
 
 def count_packets(path: Path) -> int:
-    from scapy.utils import RawPcapReader
+    """Packets in a pcap/pcapng file, with the readers' block reader (a tail cut by a kill is not counted)."""
+    from ..traffic.pcap_file import PcapError, ReadState, frames
 
     n = 0
     try:
-        with RawPcapReader(str(path)) as r:
-            for _ in r:
+        with open(path, "rb") as fp:
+            for _ in frames(fp, path.stat().st_size, ReadState()):
                 n += 1
-    except Exception:  # noqa: BLE001 - a truncated tail (capture killed) or scapy's own error on bad magic
+    except (OSError, PcapError, ValueError):
         pass
     return n
 

@@ -18,6 +18,8 @@ from types import ModuleType
 from typing import Any
 
 from ..errors import CaptureError
+from .confdir import secure_confdir, secure_confdir_files
+from .peers import LocalUserGuard
 
 ADDONS = Path(__file__).resolve().parents[2] / "addons"
 ADDON_PATH = ADDONS / "hpa_recorder.py"          # writes the flows, tags phases
@@ -86,6 +88,14 @@ def _from_mitmproxy(record: logging.LogRecord) -> bool:
     return record.name == "mitmproxy" or record.name.startswith("mitmproxy.")
 
 
+def _add_before(addons: Any, addon: Any, name: str) -> None:
+    """Add `addon` ahead of mitmproxy's addon `name` in the hook order, where `-s` scripts run (the sinkhole must
+    answer DNS before mitmproxy's resolver looks the name up)."""
+    anchor = addons.get(name)
+    registered = addons.register(addon)
+    addons.chain.insert(addons.chain.index(anchor) if anchor in addons.chain else len(addons.chain), registered)
+
+
 class RunningProxy:
     """A started proxy. `port`, `ca_cert`, `set_phase()`, `stop()`; use as a context manager."""
 
@@ -93,6 +103,7 @@ class RunningProxy:
         self.cfg = cfg
         self.master: Any = None
         self.recorder: Any = None
+        self.guard: LocalUserGuard | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
         self.addrs: list[tuple[str, int]] = []
         self._thread: threading.Thread | None = None
@@ -104,11 +115,13 @@ class RunningProxy:
         # an open HTTP proxy on the network would relay anyone's traffic; WireGuard peers authenticate by key
         if self.cfg.mode != "wireguard" and not is_loopback(self.cfg.listen_host) and not self.cfg.proxyauth:
             raise CaptureError(f"listening on {self.cfg.listen_host} (not loopback) requires proxy authentication")
+        secure_confdir(self.cfg.confdir)
         self._thread = threading.Thread(target=self._run, name="hpa-mitmproxy", daemon=True)
         self._thread.start()
         if not self._ready.wait(timeout) or self._error is not None:
             self.stop()
             raise CaptureError(f"mitmproxy did not start: {self._error or 'timed out'}")
+        secure_confdir_files(self.cfg.confdir)   # the CA and wireguard.conf mitmproxy just made with the umask's modes
         return self
 
     def _run(self) -> None:
@@ -136,7 +149,9 @@ class RunningProxy:
         if check is not None:
             check.logger.addFilter(_from_mitmproxy)
         self.recorder = load_recorder_module().HpaRecorder()
-        master.addons.add(self.recorder, load_sinkhole_module().HpaSinkhole())
+        self.guard = LocalUserGuard()   # another local user relaying through the loopback proxy
+        master.addons.add(self.guard, self.recorder)
+        _add_before(master.addons, load_sinkhole_module().HpaSinkhole(), "dnsresolver")
         mode = "wireguard" if cfg.mode == "wireguard" else "regular"
         if mode == "wireguard":
             mode = f"wireguard:{cfg.confdir / 'wireguard.conf'}@{cfg.listen_port or 51820}"
@@ -197,7 +212,10 @@ class RunningProxy:
 
     @property
     def counts(self) -> dict[str, int]:
-        return dict(self.recorder.counts) if self.recorder else {}
+        counts = dict(self.recorder.counts) if self.recorder else {}
+        if self.guard is not None:
+            counts["refused_local"] = self.guard.refused
+        return counts
 
     def wireguard_client_config(self) -> str | None:
         """The client config of WireGuard mode (what the device imports), or None in proxy mode."""

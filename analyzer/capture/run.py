@@ -19,6 +19,8 @@ from typing import Any, Callable
 
 from ..detect.persona import Persona, load_persona, merge_personas
 from ..errors import InputError
+from ..fsutil import clear_partial
+from .confdir import secure_confdir
 from .meta import PhaseRecord, RunMeta, new_run_id, run_folder, write_run_files
 from .options import CaptureOptions
 from .proxy import ProxyConfig, RunningProxy, generate_proxyauth, is_loopback
@@ -27,8 +29,10 @@ log = logging.getLogger(__name__)
 
 
 def mitm_confdir() -> Path:
-    """Where the capture CA lives: ~/.mitmproxy (shared with plain mitmproxy, so a device trusts one CA), or HPA_MITM_CONFDIR."""
-    return Path(os.environ.get("HPA_MITM_CONFDIR") or Path.home() / ".mitmproxy").expanduser()
+    """Where the capture CA lives: ~/.mitmproxy (shared with plain mitmproxy, so a device trusts one CA), or
+    HPA_MITM_CONFDIR. Made private here, before anyone (the proxy, a batch preparing the CA) lets mitmproxy write
+    its keys into it with the umask's modes."""
+    return secure_confdir(Path(os.environ.get("HPA_MITM_CONFDIR") or Path.home() / ".mitmproxy").expanduser())
 
 
 def _say(msg: str) -> None:
@@ -78,6 +82,8 @@ def _coverage(proxy: RunningProxy | None, extra: dict[str, Any] | None = None) -
     counts = proxy.counts if proxy else {}
     cov: dict[str, Any] = {"proxy_http_flows": counts.get("http", 0), "tls_failed": counts.get("tls_failed", 0),
                            "dns_queries": counts.get("dns", 0), "websocket_messages": counts.get("websocket", 0),
+                           "raw_connections": counts.get("raw", 0),
+                           "refused_local_connections": counts.get("refused_local", 0),
                            "write_errors": counts.get("write_errors", 0)}
     cov.update(extra or {})
     return cov
@@ -97,13 +103,19 @@ def _persona(recorded: Persona | None, opts: CaptureOptions) -> Persona:
     return merge_personas(recorded, given) or Persona()
 
 
-def run_capture(opts: CaptureOptions) -> Path:
+def run_capture(opts: CaptureOptions, keep_partial: bool = False) -> Path:
+    """The run folder; it stays marked partial (fsutil.PARTIAL_MARKER) unless the run ended normally, or with
+    `keep_partial` until the caller (a batch, which analyzes next) clears it."""
     backend = _backend(opts)
     if backend == "simulate":
-        return _run_simulated(opts)
-    if backend == "manual":
-        return _run_manual(opts)
-    return _run_device(opts, backend)
+        run_dir = _run_simulated(opts)
+    elif backend == "manual":
+        run_dir = _run_manual(opts)
+    else:
+        run_dir = _run_device(opts, backend)
+    if not keep_partial:
+        clear_partial(run_dir)
+    return run_dir
 
 
 # --- simulated -------------------------------------------------------------------------------------------------------
@@ -129,7 +141,7 @@ def _run_simulated(opts: CaptureOptions) -> Path:
         meta.notes.append("--mode wireguard ignored: the simulated app talks to the proxy directly")
     if not opts.sinkhole:
         meta.notes.append("sinkhole forced on: a simulated run never contacts real servers")
-    auth = _proxyauth(opts)
+    auth = _proxyauth(opts) or generate_proxyauth()   # per run, given to the simulated app only
     cfg = _proxy_config(opts, run_dir, sinkhole=True, auth=auth)
     cfg.mode = "regular"
     proxy = RunningProxy(cfg)
@@ -142,6 +154,7 @@ def _run_simulated(opts: CaptureOptions) -> Path:
             proxy.stop()
         failed = [f"{r.request.method} {r.request.url}: {r.error}" for r in results if r.error]
         meta.coverage = _coverage(proxy, {"simulated_requests": len(results), "simulated_failures": failed,
+                                          "proxy_auth": bool(auth),
                                           "pcap": {"captured": False,
                                                    "reason": "simulated app: all traffic goes through the proxy"}})
         _finish(run_dir, meta)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 from ..decode.protobuf import write_varint
 from ..errors import InputError
@@ -25,6 +25,7 @@ from ..fsutil import read_json_input
 
 SCENARIO_SCHEMA = "hpa.scenario/1"
 PHASES = ("pre_consent", "interaction", "background")
+_URL_SAFE = "".join(chr(c) for c in range(0x21, 0x7F))   # printable ASCII stays as written (incl. existing %XX)
 _VAR = re.compile(r"\$\{([a-z_][a-z0-9_.]*)\}")
 
 
@@ -79,8 +80,8 @@ def load_scenario(name_or_path: str) -> Scenario:
         if name not in PHASES or not isinstance(ph.get("requests", []), list):
             raise InputError(p, f"bad phase {name!r} (expected one of {', '.join(PHASES)} with a requests list)")
         phases.setdefault(name, []).extend(ph.get("requests", []))
-    if not d.get("app_id"):
-        raise InputError(p, "scenario has no app_id")
+    if not d.get("app_id") or not isinstance(d["app_id"], str):
+        raise InputError(p, "scenario has no app_id (a string)")
     return Scenario(name=d.get("name", p.stem), app_id=d["app_id"], app_name=d.get("app_name", d["app_id"]),
                     description=d.get("description", ""), persona=d.get("persona", {}), phases=phases,
                     source=d.get("source", ""), path=str(p),
@@ -208,7 +209,8 @@ def render_requests(sc: Scenario, phase: str, now: float, run_id: str) -> list[S
                 body = gzip.compress(body, mtime=0)
                 headers["Content-Encoding"] = "gzip"
             headers.setdefault("User-Agent", sc.persona.get("user_agent", f"Dalvik/2.1.0 (Linux; U; Android 14; {sc.app_id})"))
-            target = (u.path or "/") + (f"?{u.query}" if u.query else "")
+            # on the wire a path is ASCII: non-ASCII characters percent-encoded as UTF-8, as HTTP stacks do
+            target = quote((u.path or "/") + (f"?{u.query}" if u.query else ""), safe=_URL_SAFE)
             out.append(SimRequest(method=r.get("method", "POST" if body else "GET").upper(), url=url,
                                   host=u.hostname, port=u.port or 443, target=target,
                                   headers=list(headers.items()), body=body, http2=bool(r.get("http2")),

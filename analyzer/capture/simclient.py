@@ -62,7 +62,7 @@ def send_http1(req: SimRequest, proxy: tuple[str, int], ca_cert: Path, proxyauth
     try:
         conn.putrequest(req.method, req.target, skip_accept_encoding=True)
         for k, v in req.headers:
-            conn.putheader(k, v)
+            conn.putheader(k, v.encode("utf-8"))  # http.client would encode str as latin-1 and raise on the rest
         if req.body or req.method in ("POST", "PUT", "PATCH"):
             conn.putheader("Content-Length", str(len(req.body)))
         conn.endheaders(req.body or None)

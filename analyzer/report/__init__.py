@@ -15,7 +15,7 @@ from .redact import redact_report
 
 def report_dict(report: Report, redact: bool = False) -> dict[str, Any]:
     d = report.to_dict()
-    return redact_report(d) if redact else d
+    return redact_report(d, known_values=report.known_values) if redact else d
 
 
 def report_json(report: Report, redact: bool = False) -> str:

@@ -13,13 +13,15 @@ from typing import Any, Iterator
 import pandas as pd
 
 from ..errors import InputError
-from ..fsutil import atomic_write_bytes, atomic_write_text, private_dir, read_json_input
-from .redact import keyed, redact_location, redact_url, redaction_key
+from ..fsutil import atomic_write_bytes, atomic_write_text, is_partial, private_dir, read_json_input
+from .redact import Redactor, redactor_for, redaction_key
 
 
 def run_folders(root: Path) -> Iterator[Path]:
+    """Every analyzed run below `root`, except those marked partial (killed or failed half-way)."""
     for report in sorted(root.rglob("report.json")):
-        yield report.parent
+        if not is_partial(report.parent):
+            yield report.parent
 
 
 def _tables(run: Path, root: Path, key: bytes | None) -> dict[str, list[dict[str, Any]]]:
@@ -36,6 +38,7 @@ def _run_tables(report: Any, run: Path, root: Path, key: bytes | None) -> dict[s
 
     if not isinstance(report, dict):
         raise TypeError("not a JSON object")
+    r: Redactor | None = redactor_for(report, key) if key else None
     app_id = (report.get("app") or {}).get("id")
     rel = str(run.relative_to(root)) if run != root else "."
     base = {"app_id": app_id, "run": rel}
@@ -44,31 +47,34 @@ def _run_tables(report: Any, run: Path, root: Path, key: bytes | None) -> dict[s
     has_capture = any((run / n).exists() for n in ("flows.jsonl", "flows.mitm", "capture.pcap"))
     for flow in (open_capture(run) if has_capture else []):
         c = contacts.get(flow.host, {})
-        url = redact_url(flow.url, key) if key else flow.url
+        url = r.url(flow.url) if r else flow.url
+        host = r.host(flow.host) if r else flow.host
+        domain = r.host(c["domain"]) if r and c.get("domain") else c.get("domain")
         flows.append({**base, "flow_id": flow.id, "time": flow.time, "phase": flow.phase, "origin": flow.origin,
-                      "kind": flow.kind, "method": flow.method, "scheme": flow.scheme, "host": flow.host,
-                      "domain": c.get("domain"), "party": c.get("party"), "entity": c.get("entity"),
+                      "kind": flow.kind, "method": flow.method, "scheme": flow.scheme, "host": host,
+                      "domain": domain, "party": c.get("party"), "entity": c.get("entity"),
                       "url": url, "status": flow.status, "http_version": flow.http_version,
                       "request_bytes": len(flow.request_body), "response_bytes": flow.response_size})
         if flow.kind in ("http", "websocket"):
             for f in decode_flow(flow).fields:
-                fields.append({**base, "flow_id": flow.id, "host": flow.host,
-                               "location": redact_location(f.location, key) if key else f.location,
-                               "key": redact_location(f.key, key) if key else f.key,
-                               "value": keyed(f.value, key) if key else f.value})
+                fields.append({**base, "flow_id": flow.id, "host": host,
+                               "location": r.location(f.location) if r else f.location,
+                               "key": r.location(f.key) if r else f.key,
+                               "value": r.value(f.value, f.location) if r else f.value})
     data_flows = []
     for df in report.get("data_flows", []):
-        r = df["recipient"]
+        rec = df["recipient"]
         ev = (df.get("evidence") or [{}])[0]
         data_flows.append({**base, "data_type": df["data_type"], "details": "; ".join(df.get("details", [])),
-                           "entity": r.get("entity"), "domain": r["domain"], "party": r["party"],
-                           "categories": "; ".join(r.get("categories", [])), "consistency": df.get("consistency"),
+                           "entity": rec.get("entity"), "domain": r.host(rec["domain"]) if r else rec["domain"],
+                           "party": rec["party"],
+                           "categories": "; ".join(rec.get("categories", [])), "consistency": df.get("consistency"),
                            "data_safety": df.get("data_safety"), "requests": df.get("evidence_count"),
                            "example_flow": ev.get("flow_id"),
-                           "example_location": (redact_location(ev.get("location") or "", key) if key
-                                                else ev.get("location")),
-                           "example_excerpt": keyed(ev.get("excerpt", ""), key) if key else ev.get("excerpt")})
-    findings = [{**base, "kind": f["kind"], "severity": f["severity"], "summary": f["summary"],
+                           "example_location": r.location(ev.get("location") or "") if r else ev.get("location"),
+                           "example_excerpt": r.hash(ev.get("excerpt", "")) if r else ev.get("excerpt")})
+    findings = [{**base, "kind": f["kind"], "severity": f["severity"],
+                 "summary": r.text(f["summary"]) if r else f["summary"],
                  "evidence": len(f.get("evidence", [])), "verdict": (report.get("label") or {}).get("verdict")}
                 for f in report.get("findings", [])]
     return {"flows": flows, "fields": fields, "data_flows": data_flows, "findings": findings}
@@ -98,5 +104,7 @@ def export_tables(captures_dir: str, fmt: str, output: str | None, redact: bool 
             buf = io.BytesIO()
             df.to_parquet(buf, index=False)
             written[name] = atomic_write_bytes(out / f"{name}.parquet", buf.getvalue())
-    print(f"exported {len(runs)} run(s): " + ", ".join(f"{k} ({len(tables[k])} rows)" for k in tables) + f" -> {out}")
+    partial = sum(1 for r in root.rglob("report.json") if is_partial(r.parent))
+    print(f"exported {len(runs)} run(s): " + ", ".join(f"{k} ({len(tables[k])} rows)" for k in tables) + f" -> {out}"
+          + (f"; {partial} partial run(s) left out (killed or failed half-way: see their partial.json)" if partial else ""))
     return written

@@ -44,10 +44,10 @@ class Recovered:
     how: str                # Flow.body_encoding
 
 
-def exporter_of(creator: str | None) -> str:
+def exporter_of(creator: object) -> str:
     """The exporter rule for a `log.creator.name`: mitmproxy | devtools | httptoolkit | pcapdroid | charles |
-    proxyman | fiddler | unknown."""
-    name = (creator or "").strip().lower()
+    proxyman | fiddler | unknown. A name that is not a string (hostile or broken files) is unknown."""
+    name = creator.strip().lower() if isinstance(creator, str) else ""
     for key, rule in EXPORTERS.items():
         if key in name:
             return rule

@@ -39,6 +39,7 @@ def test_cli_capture_simulate_end_to_end(tmp_path, confdir):
     assert meta["simulated"] is True and meta["sinkhole"] is True and meta["app"]["id"] == "org.hpa.demo.basic"
     assert [p["name"] for p in meta["phases"]] == ["pre_consent", "interaction", "background"]
     assert meta["coverage"]["proxy_http_flows"] == 4 and meta["tool"]["mitmproxy"]
+    assert meta["coverage"]["proxy_auth"] is True             # a per-run credential even on loopback (local users)
     assert r.returncode == 0, r.stderr[-2000:]
     report = json.loads(r.stdout)
     assert report["coverage"]["simulated"] is True
