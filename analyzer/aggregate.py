@@ -68,8 +68,9 @@ class Accumulator:
         decoded = decode_flow(flow, self.limits)
         for b in decoded.bounds_hit:
             self.bounds_hit[b] += 1
+        counted: set[tuple[str, str]] = set()      # a request counts once per data flow, however many fields
         for det in self.detector.detect(flow, decoded.fields):
-            self._fold(flow, contact, det)
+            self._fold(flow, contact, det, counted)
 
     def _contact(self, flow: Flow) -> Contact:
         c = self.contacts.get(flow.host)
@@ -81,7 +82,7 @@ class Accumulator:
             c.phases.append(flow.phase)
         return c
 
-    def _fold(self, flow: Flow, contact: Contact, det: Detection) -> None:
+    def _fold(self, flow: Flow, contact: Contact, det: Detection, counted: set[tuple[str, str]]) -> None:
         rkey = contact.entity or contact.domain
         key = (det.data_type, rkey)
         df = self.data_flows.get(key)
@@ -101,10 +102,14 @@ class Accumulator:
             df.phases.append(flow.phase)
         if flow.scheme == "http":
             df.cleartext = True
-        self.evidence_counts[key] += 1
-        if len(df.evidence) < MAX_EVIDENCE:
+        if key not in counted:
+            counted.add(key)
+            self.evidence_counts[key] += 1
+        flow_id = det.flow_id or flow.id
+        if len(df.evidence) < MAX_EVIDENCE and not any(e.flow_id == flow_id and e.location == det.location
+                                                       for e in df.evidence):
             df.evidence.append(Evidence(
-                flow_id=det.flow_id or flow.id, location=det.location, excerpt=_excerpt(det.excerpt),
+                flow_id=flow_id, location=det.location, excerpt=_excerpt(det.excerpt),
                 method=det.method, url=_excerpt(flow.url), phase=flow.phase, time=flow.time,
             ))
 

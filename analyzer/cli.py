@@ -173,11 +173,14 @@ def batch(
     timeout: Annotated[float, typer.Option("--timeout", help="Time limit per app, seconds.")] = 600.0,
     redact: RedactOpt = False,
 ) -> None:
-    """Run many apps (static, capture, analyze, report) and build a guide over all of them."""
+    """Run many apps (static, capture, analyze, report) and build a guide over all of them.
+
+    Exit 0 when every app succeeded, 1 when some failed (results.csv says why), 2 for a bad apps.csv."""
     from .batch import BatchOptions, run_batch
 
-    run_batch(BatchOptions(apps_csv=str(apps_csv), jobs=jobs, scheduler=scheduler, output=str(output),
-                           resume=resume, timeout=timeout, redact=redact))
+    result = run_batch(BatchOptions(apps_csv=str(apps_csv), jobs=jobs, scheduler=scheduler, output=str(output),
+                                    resume=resume, timeout=timeout, redact=redact))
+    raise typer.Exit(result.exit_code)
 
 
 @app.command()
