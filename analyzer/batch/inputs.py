@@ -19,6 +19,20 @@ def analysis_dir(out: str | Path, app_id: str) -> Path:
     return private_dir(Path(out) / app_id / time.strftime("analysis-%Y%m%dT%H%M%SZ", time.gmtime()))
 
 
+def expand_captures(paths: list[str]) -> list[str]:
+    """The files to analyze: an hpa capture folder is read as one capture; any other folder stands for the
+    capture files in it (HAR, mitmproxy dumps, JSONL, pcap; by name order), whatever their format by content."""
+    from ..traffic.source import CAPTURE_DIR_FILES, CAPTURE_PCAP
+
+    out: list[str] = []
+    for p in map(Path, paths):
+        if p.is_dir() and not any((p / n).exists() for n in (*CAPTURE_DIR_FILES, CAPTURE_PCAP, "meta.json")):
+            out += [str(f) for f in sorted(p.iterdir()) if f.is_file() and not f.name.startswith(".")]
+        else:
+            out.append(str(p))
+    return out
+
+
 def missing_on_this_host(paths: list[str], out: str) -> list[str]:
     """Run on each worker: the inputs it cannot read and the output folder if it cannot write there."""
     host = socket.gethostname()

@@ -81,7 +81,7 @@ def run_app(spec: AppSpec, out: str | Path, redact: bool = False) -> dict[str, A
     from ..static import scan_apk
     from ..report import report_dict, write_capture_reports
 
-    from .inputs import analysis_dir
+    from .inputs import analysis_dir, expand_captures
 
     out = Path(out)
     adir = private_dir(app_dir(out, spec.app_id))
@@ -90,7 +90,7 @@ def run_app(spec: AppSpec, out: str | Path, redact: bool = False) -> dict[str, A
         atomic_write_json(adir / "static.json", scan_apk(spec.apk))
     # a row runs what it has: captures made elsewhere are analyzed as they are, an APK alone gets a static report
     run_dir = _capture(spec, out) if spec.plan == "device" else analysis_dir(out, spec.app_id)
-    inputs = [str(run_dir)] if spec.plan == "device" else list(spec.captures)
+    inputs = [str(run_dir)] if spec.plan == "device" else expand_captures(spec.captures)
     report = analyze(inputs, AnalyzeOptions(
         app_id=spec.app_id, app_name=spec.name, policy=spec.policy, data_safety=spec.data_safety, apk=spec.apk,
         first_party_domains=spec.first_party_domains,
