@@ -14,6 +14,7 @@ from .decode import DEFAULT_LIMITS, Limits, decode_flow
 from .detect import Detector
 from .model import Contact, Coverage, DataFlow, Detection, Evidence, Flow, Recipient
 from .recipients import Recipients
+from .recipients.party import app_id_hints
 
 MAX_EVIDENCE = 25          # evidence items kept per data flow (all are counted)
 EXCERPT_CHARS = 120
@@ -38,6 +39,7 @@ class Accumulator:
         self.bounds_hit: Counter[str] = Counter()
         self.failed_hosts: set[str] = set()
         self.pcap_hosts: set[str] = set()
+        self.app_hints: Counter[str] = Counter()     # package names requests give as their app (first-party inference)
 
     # -- one flow -----------------------------------------------------------------------------
     def add(self, flow: Flow) -> None:
@@ -68,6 +70,7 @@ class Accumulator:
         decoded = decode_flow(flow, self.limits)
         for b in decoded.bounds_hit:
             self.bounds_hit[b] += 1
+        self.app_hints.update(app_id_hints(decoded.fields))
         counted: set[tuple[str, str]] = set()      # a request counts once per data flow, however many fields
         for det in self.detector.detect(flow, decoded.fields):
             self._fold(flow, contact, det, counted)
@@ -148,6 +151,7 @@ class Accumulator:
         self.bounds_hit.update(other.bounds_hit)
         self.failed_hosts |= other.failed_hosts
         self.pcap_hosts |= other.pcap_hosts
+        self.app_hints.update(other.app_hints)
 
     def finish_coverage(self) -> Coverage:
         cov = self.coverage

@@ -136,6 +136,7 @@ class Recipient:
     domain: str             # registrable domain
     party: str              # first | third | service_provider | unknown
     categories: list[str] = field(default_factory=list)
+    inferred: bool = False  # party `first` inferred from the traffic (no --app-id / first-party domain given)
 
 
 @dataclass(slots=True)
@@ -158,6 +159,7 @@ class Contact:
     flows: int = 0
     phases: list[str] = field(default_factory=list)
     cleartext: bool = False
+    inferred: bool = False  # party `first` inferred from the traffic (no --app-id / first-party domain given)
 
 
 @dataclass(slots=True)

@@ -158,6 +158,11 @@ def _limits(report: Report) -> list[str]:
     lim.append(f"phases observed: {', '.join(phases) if phases else 'unknown'}")
     lim.append(f"{cov.http_flows} requests intercepted, {cov.failed_tls} TLS connections refused interception, "
                f"{cov.pcap_only} seen only in the packet capture")
+    guess = (report.app or {}).get("inferred")
+    if guess:
+        own = ", ".join(guess.get("first_party_domains") or {}) or "none found"
+        lim.append(f"the app was not named: its id ({guess.get('app_id') or 'unknown'}) and own domains ({own}) were "
+                   "inferred from the traffic; give --app-id or --first-party to set them")
     lim.append("only what the app sent during the capture is judged; other features may send more")
     return lim
 
