@@ -202,6 +202,7 @@ class Reason:
     summary: str
     evidence: list[Evidence] = field(default_factory=list)
     policy_evidence: list[PolicyEvidence] = field(default_factory=list)
+    also: list[str] = field(default_factory=list)      # weaker rules the same data flow also meets
 
 
 @dataclass(slots=True)
@@ -209,6 +210,8 @@ class Label:
     verdict: str
     reasons: list[Reason] = field(default_factory=list)
     limits: list[str] = field(default_factory=list)
+    # one sentence per company that received data: {"recipient", "party", "summary"}
+    received: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(slots=True)

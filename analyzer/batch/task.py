@@ -41,7 +41,8 @@ def summarize(report: dict[str, Any]) -> dict[str, Any]:
     companies = sorted({c.get("entity") or c["domain"] for c in report.get("contacts", []) if c["party"] in ("third", "unknown")})
     health = sorted({f"{df['data_type'].split('.')[-1]}→{df['recipient'].get('entity') or df['recipient']['domain']}"
                      for df in third if df["data_type"].startswith("health_fitness.")})
-    broken = [r["summary"] for r in report.get("label", {}).get("reasons", []) if r["rule"] == "broken_promise"]
+    broken = [r["summary"] for r in report.get("label", {}).get("reasons", [])
+              if r["rule"] == "broken_promise" or "broken_promise" in (r.get("also") or [])]
     label = report.get("label") or {}
     return {
         "verdict": label.get("verdict"),

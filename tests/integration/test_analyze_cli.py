@@ -76,11 +76,14 @@ def test_json_follows_the_report_contract(report: dict[str, Any], capture: Captu
             assert {"flow_id", "location", "excerpt", "method"} <= set(e)
             assert e["flow_id"] in capture.mitm_ids, "evidence must point at a flow of the dump"
 
-    assert report["findings"]
-    for f in report["findings"]:
-        assert {"kind", "severity", "summary", "evidence"} <= set(f) and f["evidence"]
+    assert report["findings"] == []       # nothing refused or bypassed; the judgements are the label's reasons
     label = report["label"]
     assert label["verdict"] in VERDICTS and label["reasons"]
+    for r in label["reasons"]:
+        assert {"rule", "verdict", "summary", "evidence", "also"} <= set(r) and r["evidence"]
+    keys = [(d["data_type"], d["recipient"]["entity"]) for d in report["data_flows"]]
+    flow_reasons = [r for r in label["reasons"] if r["rule"] != "ad_id_bridging"]     # bridging: per company
+    assert len({r["summary"] for r in label["reasons"]}) == len(label["reasons"]) and len(flow_reasons) <= len(keys)
     cov = report["coverage"]
     assert cov["http_flows"] == 4 and cov["intercepted_tls"] == 4 and cov["failed_tls"] == 0
     assert cov["phases"] == {"pre_consent": 1, "interaction": 3}
