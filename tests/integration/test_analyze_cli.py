@@ -259,3 +259,31 @@ def test_jobs_2_on_jsonl_reads_byte_ranges_in_workers(capture: Capture, tmp_path
     assert sorted(map(flow_key, one["data_flows"])) == sorted(map(flow_key, two["data_flows"]))
     assert {(d["data_type"], d["recipient"]["domain"]): d["evidence_count"] for d in one["data_flows"]} == \
         {(d["data_type"], d["recipient"]["domain"]): d["evidence_count"] for d in two["data_flows"]}
+
+
+def test_html_request_viewer_and_size(capture: Capture, tmp_path: Path) -> None:
+    """Each cited flow id links to the request decoded, the cited fields marked; no script, a small page."""
+    import re
+
+    out = tmp_path / "x.html"
+    r = hpa("analyze", capture.dump, *BASE, "--format", "html", "-o", out)
+    assert r.returncode == 0, r.stderr
+    page = out.read_text(encoding="utf-8")
+    assert len(page.encode()) < 1_500_000 and "<script" not in page
+    assert "<svg" in page and "health information" in page        # the diagram, in plain words
+    targets = set(re.findall(r'href="#(req-\d+)"', page))
+    ids = set(re.findall(r'<div class="req" id="(req-\d+)"', page))
+    assert targets and targets == ids                               # every link opens a request, each one linked
+    meta_post = next(i for i, what in capture.mitm_ids.items() if what.startswith("POST graph.facebook.com"))
+    block = page.split(f"{meta_post}</span> · <strong>POST</strong>")[1].split('<div class="req"')[0]
+    marked = re.findall(r'<tr class="marked"><td class="mono">([^<]+)</td>', block)
+    assert "body.multipart.advertiser_id" in marked
+    assert "body.multipart.format" in block and "body.multipart.format" not in marked   # shown, not marked
+
+
+def test_html_redacted_has_no_request_viewer(capture: Capture, tmp_path: Path) -> None:
+    out = tmp_path / "x.html"
+    r = hpa("analyze", capture.dump, *BASE, "--format", "html", "-o", out, "--redact")
+    assert r.returncode == 0, r.stderr
+    page = out.read_text(encoding="utf-8")
+    assert 'id="requests"' not in page and 'href="#req-' not in page
