@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import json
 from pathlib import Path
 from typing import Any
@@ -150,7 +152,18 @@ def test_table_prints_the_label(capture: Capture) -> None:
     r = hpa("analyze", capture.dump, *BASE, "--format", "table", env={"COLUMNS": "160"})
     assert r.returncode == 0, r.stderr
     assert "PRIVACY NOT INCLUDED" in r.stdout.upper()
-    assert "Meta" in r.stdout and "Adjust" in r.stdout and "health_fitness.health" in r.stdout
+    assert "Meta" in r.stdout and "Adjust" in r.stdout and "health information" in r.stdout
+
+
+@pytest.mark.parametrize("columns", [60, 100, 160])
+def test_table_wraps_at_words_and_honours_columns_when_piped(capture: Capture, columns: int) -> None:
+    r = hpa("analyze", capture.dump, *BASE, "--format", "table", env={"COLUMNS": str(columns)})
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert max(len(ln) for ln in lines) <= columns and max(len(ln) for ln in lines) > columns - 25
+    words = {w for ln in lines for w in re.findall(r"[A-Za-z]{4,}", ln)}
+    for w in ("information", "pregnancy", "advertising", "received", "identifiers"):
+        assert w in words, (w, columns)                  # never cut in two
 
 
 def test_jobs_2_gives_the_same_data_flows(capture: Capture, tmp_path: Path) -> None:
