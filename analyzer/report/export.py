@@ -7,6 +7,7 @@ and the data flows and findings of its report. Tables are written atomically as 
 from __future__ import annotations
 
 import io
+import sys
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -17,32 +18,70 @@ from ..fsutil import atomic_write_bytes, atomic_write_text, private_dir, read_js
 from .redact import keyed, redact_location, redact_url, redaction_key
 
 
-def run_folders(root: Path) -> Iterator[Path]:
-    for report in sorted(root.rglob("report.json")):
-        yield report.parent
+# every table's columns and types, so that an empty table still has its header row and a typed Parquet schema
+SCHEMA: dict[str, dict[str, str]] = {
+    "flows": {"app_id": "string", "run": "string", "flow_id": "string", "time": "Float64", "phase": "string",
+              "origin": "string", "kind": "string", "method": "string", "scheme": "string", "host": "string",
+              "domain": "string", "party": "string", "entity": "string", "url": "string", "status": "Int64",
+              "http_version": "string", "request_bytes": "Int64", "response_bytes": "Int64"},
+    "fields": {"app_id": "string", "run": "string", "flow_id": "string", "host": "string", "location": "string",
+               "key": "string", "value": "string"},
+    "data_flows": {"app_id": "string", "run": "string", "data_type": "string", "details": "string",
+                   "entity": "string", "domain": "string", "party": "string", "categories": "string",
+                   "consistency": "string", "data_safety": "string", "requests": "Int64", "example_flow": "string",
+                   "example_location": "string", "example_excerpt": "string"},
+    "findings": {"app_id": "string", "run": "string", "role": "string", "kind": "string", "severity": "string",
+                 "summary": "string", "requests": "Int64", "verdict": "string"},
+}
+REPORT_SNIFF = 4096          # bytes read to tell an hpa.report/1 JSON written under another name
 
 
-def _tables(run: Path, root: Path, key: bytes | None) -> dict[str, list[dict[str, Any]]]:
-    report = read_json_input(run / "report.json", "report")
+def report_files(root: Path) -> Iterator[Path]:
+    """report.json of capture and batch folders, and any other JSON that is an hpa report (`hpa analyze -o x.json`)."""
+    for p in sorted(root.rglob("*.json")):
+        if p.name == "report.json":
+            yield p
+        elif p.is_file():
+            try:
+                with open(p, "rb") as fp:
+                    head = fp.read(REPORT_SNIFF)
+            except OSError:
+                continue
+            if b'"hpa.report/1"' in head:
+                yield p
+
+
+def _tables(report_path: Path, root: Path, key: bytes | None) -> dict[str, list[dict[str, Any]]]:
+    report = read_json_input(report_path, "report")
     try:
-        return _run_tables(report, run, root, key)
+        return _run_tables(report, report_path, root, key)
     except (KeyError, TypeError, AttributeError) as e:     # a report.json not written by hpa (or edited)
-        raise InputError(run / "report.json", f"not an hpa.report/1 document ({e.__class__.__name__}: {e})") from None
+        raise InputError(report_path, f"not an hpa.report/1 document ({e.__class__.__name__}: {e})") from None
 
 
-def _run_tables(report: Any, run: Path, root: Path, key: bytes | None) -> dict[str, list[dict[str, Any]]]:
+def _captures(report: dict[str, Any], run: Path) -> list[Path]:
+    """The capture beside the report (capture folder), else the files the report says it read, where still there."""
+    if any((run / n).exists() for n in ("flows.jsonl", "flows.mitm", "capture.pcap")):
+        return [run]
+    files = [Path(str(f.get("path") or "")) for f in (report.get("input") or {}).get("files") or []]
+    return [f for f in files if str(f) and f.exists()]
+
+
+def _run_tables(report: Any, report_path: Path, root: Path, key: bytes | None) -> dict[str, list[dict[str, Any]]]:
     from ..decode import decode_flow
     from ..traffic import open_capture
 
     if not isinstance(report, dict):
         raise TypeError("not a JSON object")
+    run = report_path.parent
     app_id = (report.get("app") or {}).get("id")
     rel = str(run.relative_to(root)) if run != root else "."
+    if report_path.name != "report.json":
+        rel = str(report_path.relative_to(root))
     base = {"app_id": app_id, "run": rel}
     contacts = {c["host"]: c for c in report.get("contacts", [])}
     flows, fields = [], []
-    has_capture = any((run / n).exists() for n in ("flows.jsonl", "flows.mitm", "capture.pcap"))
-    for flow in (open_capture(run) if has_capture else []):
+    for flow in (f for c in _captures(report, run) for f in open_capture(c)):
         c = contacts.get(flow.host, {})
         url = redact_url(flow.url, key) if key else flow.url
         flows.append({**base, "flow_id": flow.id, "time": flow.time, "phase": flow.phase, "origin": flow.origin,
@@ -68,9 +107,14 @@ def _run_tables(report: Any, run: Path, root: Path, key: bytes | None) -> dict[s
                            "example_location": (redact_location(ev.get("location") or "", key) if key
                                                 else ev.get("location")),
                            "example_excerpt": keyed(ev.get("excerpt", ""), key) if key else ev.get("excerpt")})
-    findings = [{**base, "kind": f["kind"], "severity": f["severity"], "summary": f["summary"],
-                 "evidence": len(f.get("evidence", [])), "verdict": (report.get("label") or {}).get("verdict")}
-                for f in report.get("findings", [])]
+    verdict = (report.get("label") or {}).get("verdict")
+    # the label's reasons (one per data flow) and the other findings, each once; `requests` counts requests
+    findings = [{**base, "role": "reason", "kind": x["rule"], "severity": x.get("verdict"), "summary": x["summary"],
+                 "requests": len({e["flow_id"] for e in x.get("evidence", [])}), "verdict": verdict}
+                for x in (report.get("label") or {}).get("reasons", [])]
+    findings += [{**base, "role": "finding", "kind": f["kind"], "severity": f["severity"], "summary": f["summary"],
+                  "requests": len({e["flow_id"] for e in f.get("evidence", [])}), "verdict": verdict}
+                 for f in report.get("findings", [])]
     return {"flows": flows, "fields": fields, "data_flows": data_flows, "findings": findings}
 
 
@@ -78,9 +122,9 @@ def export_tables(captures_dir: str, fmt: str, output: str | None, redact: bool 
     root = Path(captures_dir)
     if not root.is_dir():
         raise InputError(root, "not a folder (give the captures folder written by `hpa capture` or `hpa batch`)")
-    runs = list(run_folders(root))
+    runs = list(report_files(root))
     if not runs:
-        raise InputError(root, "no analyzed capture found (no report.json below it)")
+        raise InputError(root, "no analyzed capture found (no report.json or other hpa report below it)")
     key = redaction_key() if redact else None
     tables: dict[str, list[dict[str, Any]]] = {"flows": [], "fields": [], "data_flows": [], "findings": []}
     for run in runs:
@@ -91,7 +135,7 @@ def export_tables(captures_dir: str, fmt: str, output: str | None, redact: bool 
     out = private_dir(output or root / "export")
     written = {}
     for name, rows in tables.items():
-        df = pd.DataFrame(rows)
+        df = pd.DataFrame(rows, columns=list(SCHEMA[name])).astype(SCHEMA[name])
         if fmt == "csv":
             written[name] = atomic_write_text(out / f"{name}.csv", df.to_csv(index=False))
         else:
@@ -99,4 +143,7 @@ def export_tables(captures_dir: str, fmt: str, output: str | None, redact: bool 
             df.to_parquet(buf, index=False)
             written[name] = atomic_write_bytes(out / f"{name}.parquet", buf.getvalue())
     print(f"exported {len(runs)} run(s): " + ", ".join(f"{k} ({len(tables[k])} rows)" for k in tables) + f" -> {out}")
+    if not (tables["flows"] or tables["data_flows"]):
+        print(f"hpa: nothing to export: the {len(runs)} report(s) below {root} hold no data flows and no capture "
+              "file of theirs is left to read; the tables are written with their header row only", file=sys.stderr)
     return written
