@@ -1,0 +1,58 @@
+"""`make test` on a machine without the Debian packages: a test that needs a missing tool is skipped with one line
+naming it, the others still run and still fail for their own reasons. Checked by running pytest with PATH stripped
+of the tool (a folder of links to every other program)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from .cli import ROOT
+
+DEXDUMP_TEST = "tests/static/test_dex_and_hosts.py::test_scan_dex_agrees_with_dexdump"
+
+
+def path_without(tmp: Path, *tools: str) -> str:
+    """A PATH holding every program of ours except `tools`."""
+    bin_dir = tmp / "bin"
+    bin_dir.mkdir()
+    for d in os.environ.get("PATH", "").split(os.pathsep):
+        if not d or not Path(d).is_dir():
+            continue
+        for exe in Path(d).iterdir():
+            link = bin_dir / exe.name
+            if exe.name not in tools and not link.exists() and os.access(exe, os.X_OK):
+                link.symlink_to(exe)
+    return str(bin_dir)
+
+
+def pytest_run(*args: str, path: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, **({"PATH": path} if path else {})}
+    return subprocess.run([sys.executable, "-m", "pytest", "-rs", "-p", "no:randomly", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_a_test_needing_a_missing_tool_is_skipped_with_its_reason(tmp_path: Path) -> None:
+    r = pytest_run(DEXDUMP_TEST, path=path_without(tmp_path, "dexdump"))
+    assert "1 skipped" in r.stdout and "failed" not in r.stdout, r.stdout[-2000:]
+    [line] = [ln for ln in r.stdout.splitlines() if ln.startswith("SKIPPED")]
+    assert "needs dexdump (Debian package dexdump, not installed here" in line
+    control = pytest_run(DEXDUMP_TEST)
+    assert "1 passed" in control.stdout, control.stdout[-2000:]         # with the tool, the test runs
+
+
+def test_other_failures_stay_failures(tmp_path: Path) -> None:
+    tests = tmp_path / "test_generated.py"
+    tests.write_text(
+        "import subprocess\n"
+        "def test_calls_missing_listed_tool():\n"
+        "    subprocess.run(['aapt', 'version'], check=True)\n"
+        "def test_fails_about_the_tool_for_another_reason():\n"
+        "    assert False, 'aapt gave a wrong answer'\n"
+        "def test_calls_a_tool_not_in_the_list():\n"
+        "    subprocess.run(['hpa-no-such-tool'], check=True)\n", encoding="utf-8")
+    r = pytest_run(str(tests), "-p", "tests.conftest", "--rootdir", str(tmp_path), path=path_without(tmp_path, "aapt"))
+    assert "2 failed" in r.stdout and "1 skipped" in r.stdout, r.stdout[-3000:]
+    assert "SKIPPED" in r.stdout and "needs aapt (Debian package aapt" in r.stdout
