@@ -215,6 +215,14 @@ def export(
     export_tables(str(captures_dir), fmt.value, str(output) if output else None, redact=redact)
 
 
+@app.command()
+def doctor(fmt: Annotated[PlainFormat, typer.Option("--format", "-f")] = PlainFormat.table) -> None:
+    """Which capture backends and tools this machine has, and how to install the rest."""
+    from .capture.doctor import print_doctor
+
+    print_doctor(fmt.value)
+
+
 @trackers_app.command("list")
 def trackers_list(fmt: Annotated[PlainFormat, typer.Option("--format", "-f")] = PlainFormat.table) -> None:
     """List the companies of the knowledge base (bundled plus your overlay)."""

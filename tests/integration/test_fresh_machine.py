@@ -5,6 +5,7 @@ of the tool (a folder of links to every other program)."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -56,3 +57,21 @@ def test_other_failures_stay_failures(tmp_path: Path) -> None:
     r = pytest_run(str(tests), "-p", "tests.conftest", "--rootdir", str(tmp_path), path=path_without(tmp_path, "aapt"))
     assert "2 failed" in r.stdout and "1 skipped" in r.stdout, r.stdout[-3000:]
     assert "SKIPPED" in r.stdout and "needs aapt (Debian package aapt" in r.stdout
+
+
+def test_doctor_names_what_is_missing_and_how_to_install_it(tmp_path: Path) -> None:
+    import json
+
+    from .cli import HPA, ENV
+
+    env = {**os.environ, **ENV, "PATH": path_without(tmp_path, "adb", "dumpcap", "aapt")}
+    r = subprocess.run([str(HPA), "doctor", "--format", "json"], env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    checks = {c["name"]: c for c in json.loads(r.stdout)["checks"]}
+    assert checks["simulate"]["ok"] and checks["manual (proxy)"]["ok"]
+    assert not checks["device"]["ok"] and checks["device"]["fix"] == "apt-get install adb"
+    assert not checks["aapt"]["ok"] and checks["aapt"]["fix"] == "apt-get install aapt"
+    assert "dumpcap missing" in checks["packet capture"]["detail"]
+    full = json.loads(subprocess.run([str(HPA), "doctor", "--format", "json"], env={**os.environ, **ENV},
+                                     capture_output=True, text=True, timeout=60).stdout)
+    assert {c["name"]: c["ok"] for c in full["checks"]}["device"] == bool(shutil.which("adb"))
