@@ -82,14 +82,25 @@ def analyze(
     output: OutOpt = None,
     redact: RedactOpt = False,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Processes for analysis.")] = 1,
+    each: Annotated[bool, typer.Option("--each", help="One report per capture (into the -o folder), not one for "
+                                       "all; exit 1 when some capture failed.")] = False,
+    lang: Annotated[Optional[str], typer.Option("--lang", help="Language of the label's words: en or fr.")] = None,
 ) -> None:
     """Analyze existing captures and print or write the report (hpa.report/1)."""
+    import os
+
     from .pipeline import AnalyzeOptions, analyze as run
     from .report import emit_report
 
+    if lang:
+        os.environ["HPA_LANG"] = lang          # read by verdict.names (and by --jobs worker processes)
     opts = AnalyzeOptions(app_id=app_id, policy=policy, data_safety=str(data_safety) if data_safety else None,
                           known_values=str(known_values) if known_values else None,
                           apk=str(apk) if apk else None, first_party_domains=list(first_party or []), jobs=jobs)
+    if each:
+        from .batch.each import analyze_each
+
+        raise typer.Exit(analyze_each(list(captures), opts, fmt.value, output, redact=redact))
     report = run([str(c) for c in captures], opts)
     emit_report(report, fmt.value, output, redact=redact)
 
