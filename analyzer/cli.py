@@ -219,8 +219,16 @@ def export(
     fmt: Annotated[ExportFormat, typer.Option("--format", "-f")] = ExportFormat.parquet,
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Folder for the tables.")] = None,
     redact: RedactOpt = False,
+    evidence: Annotated[bool, typer.Option("--evidence", help="Instead of tables, one archive for regulators and "
+                                           "courts: captures, reports, policy and Data-safety files, and a manifest "
+                                           "of SHA-256 hashes, versions, devices and times.")] = False,
 ) -> None:
-    """Export flows, fields, data flows and findings as tables, for researchers."""
+    """Export flows, fields, data flows and findings as tables, for researchers (or --evidence: a checkable archive)."""
+    if evidence:
+        from .report.evidence import write_evidence
+
+        write_evidence(str(captures_dir), str(output) if output else None)
+        return
     from .report.export import export_tables
 
     export_tables(str(captures_dir), fmt.value, str(output) if output else None, redact=redact)

@@ -59,7 +59,7 @@ def _tables(report_path: Path, root: Path, key: bytes | None) -> dict[str, list[
         raise InputError(report_path, f"not an hpa.report/1 document ({e.__class__.__name__}: {e})") from None
 
 
-def _captures(report: dict[str, Any], run: Path) -> list[Path]:
+def report_captures(report: dict[str, Any], run: Path) -> list[Path]:
     """The capture beside the report (capture folder), else the files the report says it read, where still there."""
     if any((run / n).exists() for n in ("flows.jsonl", "flows.mitm", "capture.pcap")):
         return [run]
@@ -81,7 +81,7 @@ def _run_tables(report: Any, report_path: Path, root: Path, key: bytes | None) -
     base = {"app_id": app_id, "run": rel}
     contacts = {c["host"]: c for c in report.get("contacts", [])}
     flows, fields = [], []
-    for flow in (f for c in _captures(report, run) for f in open_capture(c)):
+    for flow in (f for c in report_captures(report, run) for f in open_capture(c)):
         c = contacts.get(flow.host, {})
         url = redact_url(flow.url, key) if key else flow.url
         flows.append({**base, "flow_id": flow.id, "time": flow.time, "phase": flow.phase, "origin": flow.origin,
