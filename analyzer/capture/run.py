@@ -225,6 +225,8 @@ def _run_manual(opts: CaptureOptions) -> Path:
         proxy.start()
         if opts.device_ip:
             cap = _start_pcap(run_dir, proxy, meta, opts.device_ip)
+            if cap is None:                 # asked for the phone's packets and cannot have them: say how, stop
+                raise CaptureError(f"--device-ip {opts.device_ip}: {meta.coverage['pcap'].get('reason')}")
         else:   # on `any` the pcap would hold this computer's own traffic, taken for the app's (proxy_bypass)
             meta.coverage["pcap"] = {"captured": False, "reason": "no --device-ip: the packet capture would hold "
                                      "this computer's own traffic"}
