@@ -85,14 +85,10 @@ def write_evidence(root_dir: str, output: str | None = None) -> Path:
     """The archive `<output or RUN's folder>/evidence-<name>-<UTC time>.zip`, written to a temporary file and
     renamed into place (0600)."""
     from .. import __version__
-    from .export import report_files
+    from .export import reports_below
 
     root = Path(root_dir)
-    if not root.is_dir():
-        raise InputError(root, "not a folder (give a capture run or a captures folder)")
-    reports = list(report_files(root))
-    if not reports:
-        raise InputError(root, "no analyzed capture found (no report.json or other hpa report below it)")
+    reports = reports_below(root)
     members: list[Member] = []
     runs = []
     for rp in reports:

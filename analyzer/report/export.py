@@ -51,6 +51,17 @@ def report_files(root: Path) -> Iterator[Path]:
                 yield p
 
 
+def reports_below(root: Path) -> list[Path]:
+    """The hpa reports below a folder; InputError when it is not a folder or holds none."""
+    if not root.is_dir():
+        raise InputError(root, "not a folder (give a capture run, or the captures folder of `hpa capture` or "
+                               "`hpa batch`, or a folder of `hpa analyze` reports)")
+    found = list(report_files(root))
+    if not found:
+        raise InputError(root, "no analyzed capture found (no report.json or other hpa report below it)")
+    return found
+
+
 def _tables(report_path: Path, root: Path, key: bytes | None) -> dict[str, list[dict[str, Any]]]:
     report = read_json_input(report_path, "report")
     try:
@@ -120,11 +131,7 @@ def _run_tables(report: Any, report_path: Path, root: Path, key: bytes | None) -
 
 def export_tables(captures_dir: str, fmt: str, output: str | None, redact: bool = False) -> dict[str, Path]:
     root = Path(captures_dir)
-    if not root.is_dir():
-        raise InputError(root, "not a folder (give the captures folder written by `hpa capture` or `hpa batch`)")
-    runs = list(report_files(root))
-    if not runs:
-        raise InputError(root, "no analyzed capture found (no report.json or other hpa report below it)")
+    runs = reports_below(root)
     key = redaction_key() if redact else None
     tables: dict[str, list[dict[str, Any]]] = {"flows": [], "fields": [], "data_flows": [], "findings": []}
     for run in runs:
