@@ -14,9 +14,12 @@ from ..errors import InputError
 SUFFIX = {"json": ".report.json", "html": ".report.html", "table": ".report.txt"}
 
 
-def report_name(capture: Path, fmt: str, taken: set[str]) -> str:
-    """`study/a.har` -> `a.report.html`; a second `a.*` becomes `a-2.report.html`."""
+def report_name(capture: Path, fmt: str, taken: set[str], shared: set[str] = frozenset()) -> str:  # type: ignore[assignment]
+    """`study/a.har` -> `a.report.html`; captures sharing a name (`groups/x/capture.har`) are told apart by their
+    folder (`x-capture.report.html`), any other clash by a number (`a-2.report.html`)."""
     stem = capture.name.split(".")[0] or capture.name
+    if stem in shared and capture.parent.name:
+        stem = f"{capture.parent.name}-{stem}"
     name, n = stem + SUFFIX[fmt], 1
     while name in taken:
         n += 1
@@ -37,6 +40,8 @@ def analyze_each(captures: list[Path], opts: object, fmt: str, output: Path | No
         raise InputError(output, "exists and is not a folder (with --each, -o names the folder of the reports)")
     out = private_dir(output) if output is not None else None
     taken: set[str] = set()
+    stems = [c.name.split(".")[0] for c in captures]
+    shared = {x for x in stems if stems.count(x) > 1}
     failed = 0
     for cap in captures:
         try:
@@ -45,7 +50,7 @@ def analyze_each(captures: list[Path], opts: object, fmt: str, output: Path | No
             print(f"hpa: error: {e}", file=sys.stderr)
             failed += 1
             continue
-        emit_report(report, fmt, out / report_name(cap, fmt, taken) if out else None, redact=redact)
+        emit_report(report, fmt, out / report_name(cap, fmt, taken, shared) if out else None, redact=redact)
     done = len(captures) - failed
     print(f"hpa: {done} report(s)" + (f" in {out}" if out else "") + (f", {failed} capture(s) failed" if failed else ""),
           file=sys.stderr)

@@ -30,3 +30,14 @@ def test_a_bad_capture_is_named_and_the_others_done(capture: Capture, tmp_path: 
     assert r.returncode == 1
     assert f"hpa: error: {bad}: " in r.stderr and "1 report(s)" in r.stderr and "1 capture(s) failed" in r.stderr
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["flows.report.html"]
+
+
+def test_captures_with_the_same_name_are_told_apart_by_folder(capture: Capture, tmp_path: Path) -> None:  # noqa: F811
+    for group in ("alice", "bob"):
+        (tmp_path / group).mkdir()
+        shutil.copyfile(capture.har, tmp_path / group / "capture.har")
+    r = hpa("analyze", tmp_path / "alice" / "capture.har", tmp_path / "bob" / "capture.har", "--each",
+            "--format", "json", "-o", tmp_path / "out")
+    assert r.returncode == 0, r.stderr
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["alice-capture.report.json",
+                                                                   "bob-capture.report.json"]
