@@ -39,22 +39,34 @@ def _local(todo: list[AppSpec], opts: BatchOptions) -> Iterable[dict[str, Any]]:
             yield f.result()
 
 
-def _dask(todo: list[AppSpec], opts: BatchOptions) -> Iterable[dict[str, Any]]:
-    """Each worker declares its device slots as the Dask resource `device` (`dask worker --resources device=2`)."""
-    from distributed import Client, as_completed as dask_completed
+def _dask_client(todo: list[AppSpec], opts: BatchOptions) -> Any:
+    """A client of the scheduler, once every check passed (before any progress is drawn, so an error is one line)."""
+    from distributed import Client
 
     out = str(Path(opts.output).resolve())
     try:
         client = Client(opts.scheduler, timeout="30s")
     except (OSError, ValueError) as e:
         raise InputError(opts.scheduler, f"cannot reach the Dask scheduler ({e})") from None
-    with client:
+    try:
         workers = client.scheduler_info().get("workers", {}).values()
         if not any((w.get("resources") or {}).get("device", 0) >= 1 for w in workers):
             # tasks would wait forever for a device slot
             raise InputError(opts.scheduler, "no Dask worker declares a device slot; start workers with "
                                              "`dask worker SCHEDULER --resources device=N`")
         _check_workers(client, opts.scheduler or "", todo, out)
+    except BaseException:
+        client.close()
+        raise
+    return client
+
+
+def _dask(todo: list[AppSpec], opts: BatchOptions, client: Any) -> Iterable[dict[str, Any]]:
+    """Each worker declares its device slots as the Dask resource `device` (`dask worker --resources device=2`)."""
+    from distributed import as_completed as dask_completed
+
+    out = str(Path(opts.output).resolve())
+    with client:
         run = uuid.uuid4().hex[:8]      # keys unique per batch: two batches sharing a cluster never share a task
         futures = [client.submit(run_app_isolated, s.to_dict(), out, opts.timeout, opts.redact, opts.retries,
                                  resources={"device": 1}, pure=False, key=f"hpa-{s.app_id}-{run}")
@@ -138,7 +150,8 @@ def run_batch(opts: BatchOptions, console: Console | None = None,
         _check_scheduler(opts.scheduler)
     if todo:
         _prepare_capture_ca(todo)
-    runner = _dask if opts.scheduler else _local
+    client = _dask_client(todo, opts) if todo and opts.scheduler else None
+    runner = (lambda t, o: _dask(t, o, client)) if client is not None else _local
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=False) as progress:
         task = progress.add_task("apps", total=len(todo))
