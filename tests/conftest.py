@@ -17,6 +17,7 @@ PACKAGES = Path(__file__).resolve().parents[1] / ".ci" / "debian-packages.txt"
 # how a missing program or library shows in an error (Python's exec, a shell, scapy without libpcap)
 _NOT_FOUND = re.compile(r"No such file or directory: '([^']+)'|(?:^|\s)([\w.+-]+): (?:command )?not found|"
                         r"(lib\w+) is not available", re.M)
+_MISSING_LIST = re.compile(r"missing: ([\w.+-]+(?:, [\w.+-]+)*)")      # a script's own check (tools/apks/build.py)
 
 
 def debian_tools() -> dict[str, str]:
@@ -56,6 +57,12 @@ def missing_tool(exc: BaseException) -> str | None:
     """'needs dexdump (Debian package dexdump, not installed here)' when `exc` comes from a listed tool being absent."""
     tools = debian_tools()
     for text in _texts(exc):
+        for m in _MISSING_LIST.finditer(text):
+            absent = [t for t in m.group(1).split(", ") if t in tools and _absent(t)]
+            if absent:
+                pkgs = ", ".join(dict.fromkeys(tools[t] for t in absent))
+                return (f"needs {', '.join(absent)} (Debian package(s) {pkgs}, not installed here; `make test` as "
+                        "root installs them)")
         for m in _NOT_FOUND.finditer(text):
             name = Path(m.group(1) or m.group(2) or "").name
             key = f"lib:{m.group(3)[3:]}" if m.group(3) else name
