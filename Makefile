@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 PYTHON ?= $(shell for c in python3.13 python3.12 $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.1[2-9]*/bin/python3 2>/dev/null); do \
 	  if $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then echo $$c; break; fi; done)
 
-.PHONY: all demo test bench fuzz quality clean venv node
+.PHONY: all demo test bench fuzz quality clean venv node debian-deps
 
 all: test
 
@@ -31,7 +31,12 @@ node: node_modules/.installed
 demo: $(STAMP) node
 	$(VENV)/bin/hpa batch apps.csv -o captures/demo --jobs 2 --resume
 
-test: $(STAMP) node
+# the Debian packages of .ci/debian-packages.txt: installed when run as root with apt-get, else the tests that need
+# a missing one are skipped with a one-line reason (tests/conftest.py)
+debian-deps:
+	@tools/debian-deps
+
+test: debian-deps $(STAMP) node
 	$(PY) -m pytest
 
 bench: $(STAMP) node

@@ -16,6 +16,7 @@ from . import model
 from .model import Contact, Coverage, DataFlow, Detection, Evidence, Flow, Recipient
 from .recipients import Recipients
 from .recipients.attribution import Clues
+from .recipients.party import app_id_hints
 
 MAX_EVIDENCE = model.MAX_EVIDENCE    # a module global, so a scorer can keep every piece of evidence
 EXCERPT_CHARS = 120
@@ -41,6 +42,7 @@ class Accumulator:
         self.failed_hosts: set[str] = set()
         self.pcap_hosts: set[str] = set()
         self.clues = Clues()            # CNAME, certificate and SDK marks per host, for attribution
+        self.app_hints: Counter[str] = Counter()     # package names requests give as their app (first-party inference)
 
     # -- one flow -----------------------------------------------------------------------------
     def add(self, flow: Flow) -> None:
@@ -72,8 +74,10 @@ class Accumulator:
         decoded = decode_flow(flow, self.limits)
         for b in decoded.bounds_hit:
             self.bounds_hit[b] += 1
+        self.app_hints.update(app_id_hints(decoded.fields))
+        counted: set[tuple[str, str]] = set()      # a request counts once per data flow, however many fields
         for det in self.detector.detect(flow, decoded.fields):
-            self._fold(flow, contact, det)
+            self._fold(flow, contact, det, counted)
 
     def _contact(self, flow: Flow) -> Contact:
         c = self.contacts.get(flow.host)
@@ -85,7 +89,7 @@ class Accumulator:
             c.phases.append(flow.phase)
         return c
 
-    def _fold(self, flow: Flow, contact: Contact, det: Detection) -> None:
+    def _fold(self, flow: Flow, contact: Contact, det: Detection, counted: set[tuple[str, str]]) -> None:
         rkey = contact.entity or contact.domain
         key = (det.data_type, rkey)
         df = self.data_flows.get(key)
@@ -105,10 +109,14 @@ class Accumulator:
             df.phases.append(flow.phase)
         if flow.scheme == "http":
             df.cleartext = True
-        self.evidence_counts[key] += 1
-        if len(df.evidence) < MAX_EVIDENCE:
+        if key not in counted:
+            counted.add(key)
+            self.evidence_counts[key] += 1
+        flow_id = det.flow_id or flow.id
+        if len(df.evidence) < MAX_EVIDENCE and not any(e.flow_id == flow_id and e.location == det.location
+                                                       for e in df.evidence):
             df.evidence.append(Evidence(
-                flow_id=det.flow_id or flow.id, location=det.location, excerpt=_excerpt(det.excerpt),
+                flow_id=flow_id, location=det.location, excerpt=_excerpt(det.excerpt),
                 method=det.method, url=_excerpt(flow.url), phase=flow.phase, time=flow.time,
             ))
 
@@ -143,6 +151,7 @@ class Accumulator:
         self.failed_hosts |= other.failed_hosts
         self.pcap_hosts |= other.pcap_hosts
         self.clues.merge(other.clues)
+        self.app_hints.update(other.app_hints)
 
     def finish_coverage(self) -> Coverage:
         cov = self.coverage

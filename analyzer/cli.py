@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -83,15 +83,26 @@ def analyze(
     redact: RedactOpt = False,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Processes for analysis.")] = 1,
     keylog: Annotated[Optional[Path], typer.Option("--keylog", help="SSLKEYLOGFILE: decrypt TLS in pcaps (needs tshark).")] = None,
+    each: Annotated[bool, typer.Option("--each", help="One report per capture (into the -o folder), not one for "
+                                       "all; exit 1 when some capture failed.")] = False,
+    lang: Annotated[Optional[str], typer.Option("--lang", help="Language of the label's words: en or fr.")] = None,
 ) -> None:
     """Analyze existing captures and print or write the report (hpa.report/1)."""
+    import os
+
     from .pipeline import AnalyzeOptions, analyze as run
     from .report import emit_report
 
+    if lang:
+        os.environ["HPA_LANG"] = lang          # read by verdict.names (and by --jobs worker processes)
     opts = AnalyzeOptions(app_id=app_id, policy=policy, data_safety=str(data_safety) if data_safety else None,
                           known_values=str(known_values) if known_values else None,
                           apk=str(apk) if apk else None, first_party_domains=list(first_party or []), jobs=jobs,
                           keylog=str(keylog) if keylog else None)
+    if each:
+        from .batch.each import analyze_each
+
+        raise typer.Exit(analyze_each(list(captures), opts, fmt.value, output, redact=redact))
     report = run([str(c) for c in captures], opts)
     emit_report(report, fmt.value, output, redact=redact)
 
@@ -122,17 +133,33 @@ def policy(
     emit_policy(read_policy(source), fmt.value, output)
 
 
+# listed in --simulate's help without importing the capture room (a glob, so `hpa --help` stays fast)
+SCENARIOS = sorted(p.stem for p in (Path(__file__).parent / "data" / "capture" / "scenarios").glob("*.json"))
+
+
 @app.command()
 def capture(
-    apk: Annotated[Optional[Path], typer.Option("--apk", help="The APK to run.")] = None,
-    device: Annotated[Optional[str], typer.Option("--device", help="Serial of an attached device/emulator.")] = None,
+    apk: Annotated[Optional[Path], typer.Option("--apk", help="The APK to run (on the single attached device "
+                                                "unless --device, --avd, --manual or --simulate says otherwise).")] = None,
+    device: Annotated[Optional[str], typer.Option("--device", help="Serial of an attached device/emulator "
+                                                  "(needed only when several are attached).")] = None,
     avd: Annotated[Optional[str], typer.Option("--avd", help="Start this Android SDK emulator headless.")] = None,
-    manual: Annotated[bool, typer.Option("--manual", help="Print proxy set-up and record until Ctrl-C.")] = False,
-    simulate: Annotated[Optional[str], typer.Option("--simulate", help="Run a built-in simulated app scenario.")] = None,
+    manual: Annotated[bool, typer.Option("--manual", help="Print proxy set-up and record until Ctrl-C (or "
+                                         "--duration); mark phases with keys: c consent given, b background, "
+                                         "i interaction, q stop.")] = False,
+    simulate: Annotated[Optional[str], typer.Option("--simulate", help="Run a built-in simulated app scenario: "
+                                                    + ", ".join(SCENARIOS) + " (or a scenario JSON file).")] = None,
+    app_id: Annotated[Optional[str], typer.Option("--app-id", help="Package name of the app (else read from the "
+                                                  "APK, or inferred from the traffic).")] = None,
+    first_party: Annotated[Optional[list[str]], typer.Option("--first-party", help="A first-party domain "
+                                                             "(repeatable).")] = None,
+    device_ip: Annotated[Optional[str], typer.Option("--device-ip", help="--manual: the phone's address; the "
+                                                     "packet capture keeps only its traffic.")] = None,
     mode: Annotated[Mode, typer.Option("--mode")] = Mode.proxy,
     unpin: Annotated[bool, typer.Option("--unpin/--no-unpin", help="Inject the frida TLS-unpinning agent.")] = True,
     frida_server: Annotated[Optional[Path], typer.Option("--frida-server", help="frida-server binary for the device.")] = None,
-    duration: Annotated[float, typer.Option("--duration", help="Seconds of interaction.")] = 60.0,
+    duration: Annotated[Optional[float], typer.Option("--duration", help="Seconds of interaction (default 60 on "
+                                                       "a device; --manual: until Ctrl-C).")] = None,
     pre_consent: Annotated[float, typer.Option("--pre-consent", help="Seconds launched without interaction.")] = 10.0,
     background: Annotated[float, typer.Option("--background", help="Seconds in the background.")] = 5.0,
     interact: Annotated[Interact, typer.Option("--interact")] = Interact.none,
@@ -156,10 +183,13 @@ def capture(
                           duration=duration, pre_consent=pre_consent, background=background,
                           interact=interact.value, sinkhole=sinkhole, listen_host=listen_host,
                           listen_port=listen_port, output=str(output),
-                          known_values=str(known_values) if known_values else None)
+                          known_values=str(known_values) if known_values else None, app_id=app_id,
+                          device_ip=device_ip)
     run_dir = run_capture(opts)      # its persona.json already holds --known-values, merged with the device's
-    report = run([str(run_dir)], AnalyzeOptions(policy=policy, data_safety=str(data_safety) if data_safety else None,
-                                                apk=str(apk) if apk else None))
+    report = run([str(run_dir)], AnalyzeOptions(app_id=app_id, policy=policy,
+                                                data_safety=str(data_safety) if data_safety else None,
+                                                apk=str(apk) if apk else None,
+                                                first_party_domains=list(first_party or [])))
     write_capture_reports(report, run_dir, redact=redact)
     emit_report(report, fmt.value, None, redact=redact)
     typer.echo(f"capture and report: {run_dir}", err=True)
@@ -175,11 +205,14 @@ def batch(
     timeout: Annotated[float, typer.Option("--timeout", help="Time limit per app, seconds.")] = 600.0,
     redact: RedactOpt = False,
 ) -> None:
-    """Run many apps (static, capture, analyze, report) and build a guide over all of them."""
+    """Run many apps (static, capture, analyze, report) and build a guide over all of them.
+
+    Exit 0 when every app succeeded, 1 when some failed (results.csv says why), 2 for a bad apps.csv."""
     from .batch import BatchOptions, run_batch
 
-    run_batch(BatchOptions(apps_csv=str(apps_csv), jobs=jobs, scheduler=scheduler, output=str(output),
-                           resume=resume, timeout=timeout, redact=redact))
+    result = run_batch(BatchOptions(apps_csv=str(apps_csv), jobs=jobs, scheduler=scheduler, output=str(output),
+                                    resume=resume, timeout=timeout, redact=redact))
+    raise typer.Exit(result.exit_code)
 
 
 @app.command()
@@ -188,11 +221,27 @@ def export(
     fmt: Annotated[ExportFormat, typer.Option("--format", "-f")] = ExportFormat.parquet,
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Folder for the tables.")] = None,
     redact: RedactOpt = False,
+    evidence: Annotated[bool, typer.Option("--evidence", help="Instead of tables, one archive for regulators and "
+                                           "courts: captures, reports, policy and Data-safety files, and a manifest "
+                                           "of SHA-256 hashes, versions, devices and times.")] = False,
 ) -> None:
-    """Export flows, fields, data flows and findings as tables, for researchers."""
+    """Export flows, fields, data flows and findings as tables, for researchers (or --evidence: a checkable archive)."""
+    if evidence:
+        from .report.evidence import write_evidence
+
+        write_evidence(str(captures_dir), str(output) if output else None)
+        return
     from .report.export import export_tables
 
     export_tables(str(captures_dir), fmt.value, str(output) if output else None, redact=redact)
+
+
+@app.command()
+def doctor(fmt: Annotated[PlainFormat, typer.Option("--format", "-f")] = PlainFormat.table) -> None:
+    """Which capture backends and tools this machine has, and how to install the rest."""
+    from .capture.doctor import print_doctor
+
+    print_doctor(fmt.value)
 
 
 @trackers_app.command("list")
@@ -220,10 +269,39 @@ def trackers_import(file: Annotated[Path, typer.Argument(help="Tracker list: Exo
     cli_import(str(file))
 
 
+def _plain_help_types(cmd: Any) -> None:
+    """Help shows PATH, TEXT, NUMBER, proxy|wireguard, nothing for a flag: not typer's `<bool>` / `<list[Path]>`."""
+    for sub in (getattr(cmd, "commands", None) or {}).values():
+        _plain_help_types(sub)
+    help_opt = cmd.get_help_option(cmd.context_class(cmd))     # made on demand (and kept) by click
+    for p in [*cmd.params, *([help_opt] if help_opt is not None else [])]:
+        if p.metavar is not None:
+            continue
+        if getattr(p, "is_flag", False):
+            p.metavar = ""
+            continue
+        d = p.type_descriptor
+        if getattr(p, "is_flag", None) is None:                  # an argument: its name is shown, and its type
+            word = "PATH" if d.is_path or "Path" in p.bare_type() else "TEXT"
+            p.display_type_rich = lambda ctx, w=word + ("..." if p.nargs != 1 else ""): w
+            continue
+        if d.is_choice:
+            word = "|".join(str(getattr(c, "value", c)) for c in d.choices or ())
+        elif d.is_path:
+            word = "PATH"
+        else:
+            word = {"float": "NUMBER", "int": "INTEGER"}.get(p.bare_type(), "TEXT")
+        p.metavar = word + ("..." if p.nargs != 1 else "")
+
+
 def main() -> None:
     """Entry point: turn expected errors into one line and exit code 2, never a traceback."""
+    from typer.main import get_command
+
     try:
-        app()
+        cmd = get_command(app)
+        _plain_help_types(cmd)
+        cmd()
     except InputError as e:
         print(f"hpa: error: {e}", file=sys.stderr)
         sys.exit(2)

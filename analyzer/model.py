@@ -137,6 +137,7 @@ class Recipient:
     domain: str             # registrable domain
     party: str              # first | third | service_provider | unknown
     categories: list[str] = field(default_factory=list)
+    inferred: bool = False  # party `first` inferred from the traffic (no --app-id / first-party domain given)
 
 
 @dataclass(slots=True)
@@ -160,6 +161,7 @@ class Contact:
     phases: list[str] = field(default_factory=list)
     cleartext: bool = False
     owners: list[str] = field(default_factory=list)     # the entity's owners up the chain (MoPub -> ['AppLovin'])
+    inferred: bool = False  # party `first` inferred from the traffic (no --app-id / first-party domain given)
 
 
 @dataclass(slots=True)
@@ -211,6 +213,7 @@ class Reason:
     summary: str
     evidence: list[Evidence] = field(default_factory=list)
     policy_evidence: list[PolicyEvidence] = field(default_factory=list)
+    also: list[str] = field(default_factory=list)      # weaker rules the same data flow also meets
 
 
 @dataclass(slots=True)
@@ -218,6 +221,8 @@ class Label:
     verdict: str
     reasons: list[Reason] = field(default_factory=list)
     limits: list[str] = field(default_factory=list)
+    # one sentence per company that received data: {"recipient", "party", "summary"}
+    received: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(slots=True)

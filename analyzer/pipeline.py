@@ -19,6 +19,7 @@ from .detect import Detector
 from .detect.persona import load_persona, merge_personas
 from .model import InputStats, Report
 from .recipients import Recipients
+from .recipients.party import apply_first_party, infer_first_party
 from .report.summary import data_safety_summary, policy_summary
 
 
@@ -73,7 +74,8 @@ def analyze(paths: list[str | Path], opts: AnalyzeOptions | None = None) -> Repo
     data_safety = load_data_safety(opts.data_safety) if opts.data_safety else None
     static = scan_apk(opts.apk) if opts.apk else None
     meta_app = (meta or {}).get("app") or {}
-    app_id = opts.app_id or meta_app.get("id") or (static or {}).get("package")
+    meta_id = None if (meta or {}).get("backend") == "manual" and meta_app.get("id") == "manual" else meta_app.get("id")
+    app_id = opts.app_id or meta_id or (static or {}).get("package")
 
     first_party = list(opts.first_party_domains) + list(meta_app.get("first_party_domains") or [])
     recipients = Recipients(app_id, first_party_domains=first_party, static=static, policy=policy)
@@ -81,6 +83,11 @@ def analyze(paths: list[str | Path], opts: AnalyzeOptions | None = None) -> Repo
     sources = [open_capture(p, keylog=opts.keylog) for p in ppaths]      # opening validates every file before any work
     stats = _read(sources, acc, opts.jobs)
 
+    guess = None
+    if not app_id and not first_party:           # nobody said which app this is: the traffic says it
+        guess = infer_first_party(acc.app_hints, list(acc.contacts.values()), recipients)
+        apply_first_party(guess, acc.contacts.values(), acc.data_flows.values())
+        app_id = guess.app_id
     data_flows = finished_data_flows(acc)
     assess_data_flows(data_flows, policy, data_safety)
     coverage = acc.finish_coverage()
@@ -89,6 +96,8 @@ def analyze(paths: list[str | Path], opts: AnalyzeOptions | None = None) -> Repo
         if meta.get("duration_s") is not None:
             coverage.duration_s = meta["duration_s"]
     app: dict[str, Any] = {"id": app_id}
+    if guess is not None:
+        app["inferred"] = guess.to_dict()
     if opts.app_name or meta_app.get("name"):
         app["name"] = opts.app_name or meta_app["name"]
     report = Report(

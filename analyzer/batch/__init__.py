@@ -15,6 +15,7 @@ from ..errors import InputError
 from ..fsutil import private_dir
 from .appsfile import AppSpec, check_files, read_apps_csv
 from .guide import write_guide
+from .inputs import inputs_of, missing_on_this_host
 from .task import failed_result, read_result, run_app_isolated
 
 
@@ -38,21 +39,34 @@ def _local(todo: list[AppSpec], opts: BatchOptions) -> Iterable[dict[str, Any]]:
             yield f.result()
 
 
-def _dask(todo: list[AppSpec], opts: BatchOptions) -> Iterable[dict[str, Any]]:
-    """Each worker declares its device slots as the Dask resource `device` (`dask worker --resources device=2`)."""
-    from distributed import Client, as_completed as dask_completed
+def _dask_client(todo: list[AppSpec], opts: BatchOptions) -> Any:
+    """A client of the scheduler, once every check passed (before any progress is drawn, so an error is one line)."""
+    from distributed import Client
 
     out = str(Path(opts.output).resolve())
     try:
         client = Client(opts.scheduler, timeout="30s")
     except (OSError, ValueError) as e:
         raise InputError(opts.scheduler, f"cannot reach the Dask scheduler ({e})") from None
-    with client:
+    try:
         workers = client.scheduler_info().get("workers", {}).values()
         if not any((w.get("resources") or {}).get("device", 0) >= 1 for w in workers):
             # tasks would wait forever for a device slot
             raise InputError(opts.scheduler, "no Dask worker declares a device slot; start workers with "
                                              "`dask worker SCHEDULER --resources device=N`")
+        _check_workers(client, opts.scheduler or "", todo, out)
+    except BaseException:
+        client.close()
+        raise
+    return client
+
+
+def _dask(todo: list[AppSpec], opts: BatchOptions, client: Any) -> Iterable[dict[str, Any]]:
+    """Each worker declares its device slots as the Dask resource `device` (`dask worker --resources device=2`)."""
+    from distributed import as_completed as dask_completed
+
+    out = str(Path(opts.output).resolve())
+    with client:
         run = uuid.uuid4().hex[:8]      # keys unique per batch: two batches sharing a cluster never share a task
         futures = [client.submit(run_app_isolated, s.to_dict(), out, opts.timeout, opts.redact, opts.retries,
                                  resources={"device": 1}, pure=False, key=f"hpa-{s.app_id}-{run}")
@@ -63,6 +77,17 @@ def _dask(todo: list[AppSpec], opts: BatchOptions) -> Iterable[dict[str, Any]]:
                 yield f.result()
             except Exception as e:  # the worker died under it (KilledWorker...): record it, go on with the others
                 yield failed_result(specs[f.key], out, f"{type(e).__name__}: {e}", opts.retries + 1)
+
+
+def _check_workers(client: Any, address: str, todo: list[AppSpec], out: str) -> None:
+    """Every worker must read the inputs and write the output folder (shared storage): one line naming what is
+    missing, before any app is sent."""
+    answers = client.run(missing_on_this_host, inputs_of(todo), out)
+    problems = [p for found in answers.values() for p in found]
+    if problems:
+        more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+        raise InputError(address, "a worker cannot reach the batch's files (they must be on storage "
+                                                   "shared with the workers): " + "; ".join(problems[:3]) + more)
 
 
 def _check_scheduler(address: str) -> None:
@@ -89,7 +114,7 @@ def _check_scheduler(address: str) -> None:
 def _prepare_capture_ca(apps: list[AppSpec]) -> None:
     """Create the capture CA once, before apps run side by side: parallel proxies starting on a fresh machine would
     each generate their own CA into the shared confdir, and an app would then distrust its proxy's certificates."""
-    if all(a.device_kind[0] == "manual" for a in apps):
+    if all(a.plan != "device" for a in apps):
         return
     from mitmproxy.certs import CertStore
     from mitmproxy.options import CONF_BASENAME
@@ -99,8 +124,20 @@ def _prepare_capture_ca(apps: list[AppSpec]) -> None:
     CertStore.from_store(mitm_confdir(), CONF_BASENAME, 2048)   # 2048: mitmproxy's default key_size
 
 
+@dataclass(frozen=True)
+class BatchResult:
+    index: Path          # the guide
+    done: int
+    failed: int
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every app succeeded, 1 when some failed (their rows say why)."""
+        return 1 if self.failed else 0
+
+
 def run_batch(opts: BatchOptions, console: Console | None = None,
-              on_result: Callable[[dict[str, Any]], None] | None = None) -> Path:
+              on_result: Callable[[dict[str, Any]], None] | None = None) -> BatchResult:
     """Run every app of apps.csv not already done (with --resume), then write results.csv/.parquet and index.html."""
     console = console or Console(stderr=True)
     apps = read_apps_csv(opts.apps_csv)
@@ -113,7 +150,8 @@ def run_batch(opts: BatchOptions, console: Console | None = None,
         _check_scheduler(opts.scheduler)
     if todo:
         _prepare_capture_ca(todo)
-    runner = _dask if opts.scheduler else _local
+    client = _dask_client(todo, opts) if todo and opts.scheduler else None
+    runner = (lambda t, o: _dask(t, o, client)) if client is not None else _local
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=False) as progress:
         task = progress.add_task("apps", total=len(todo))
@@ -128,7 +166,7 @@ def run_batch(opts: BatchOptions, console: Console | None = None,
     index = write_guide(results, out)
     failed = sum(1 for r in results if r.get("status") != "done")
     console.print(f"{len(results) - failed} app(s) done, {failed} failed; guide: {index}")
-    return index
+    return BatchResult(index=index, done=len(results) - failed, failed=failed)
 
 
-__all__ = ["AppSpec", "BatchOptions", "read_apps_csv", "run_batch"]
+__all__ = ["AppSpec", "BatchOptions", "BatchResult", "read_apps_csv", "run_batch"]

@@ -10,7 +10,9 @@ from pathlib import Path
 from ..errors import InputError
 
 CATEGORIES = ("menstrual", "mental_health", "fitness", "other")
-COLUMNS = ("app_id", "name", "category", "apk", "policy", "data_safety", "device", "first_party_domains")
+COLUMNS = ("app_id", "name", "category", "apk", "capture", "policy", "data_safety", "device", "first_party_domains",
+           "known_values")
+DEVICE_KINDS = ("simulate", "serial", "avd", "manual")
 REQUIRED = ("app_id",)
 # a package name is also a folder name under captures/: keep it to what Android allows, nothing that walks a path
 _APP_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)+$")
@@ -24,9 +26,18 @@ class AppSpec:
     apk: str | None = None
     policy: str | None = None          # file (relative to apps.csv) or URL
     data_safety: str | None = None
-    device: str = "simulate"           # simulate:SCENARIO | serial:SERIAL | avd:NAME | manual
+    device: str = ""                   # simulate:SCENARIO | serial:SERIAL | avd:NAME | manual | "" (no device)
     first_party_domains: list[str] = field(default_factory=list)
     known_values: str | None = None
+    captures: list[str] = field(default_factory=list)   # captures made elsewhere (files or folders), analyzed as is
+
+    @property
+    def plan(self) -> str:
+        """What this row runs: `captures` (analyze what was recorded elsewhere), `device` (capture, then analyze)
+        or `static` (an APK alone)."""
+        if self.captures:
+            return "captures"
+        return "device" if self.device else "static"
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -62,7 +73,7 @@ def read_apps_csv(path: str | Path) -> list[AppSpec]:
     missing = [c for c in REQUIRED if c not in rows[0]]
     if missing:
         raise InputError(p, f"missing column(s) {', '.join(missing)}; columns are {', '.join(COLUMNS)}")
-    base = p.parent
+    base = p.resolve().parent          # absolute: a Dask worker's working folder is not ours
     apps: list[AppSpec] = []
     seen: set[str] = set()
     for i, row in enumerate(rows, start=2):
@@ -75,24 +86,40 @@ def read_apps_csv(path: str | Path) -> list[AppSpec]:
         category = (row.get("category") or "other").strip() or "other"
         if category not in CATEGORIES:
             raise InputError(p, f"line {i}: category {category!r} is not one of {', '.join(CATEGORIES)}")
-        device = (row.get("device") or "").strip() or "manual"
-        if device.partition(":")[0] not in ("simulate", "serial", "avd", "manual"):
+        device = (row.get("device") or "").strip()
+        if device and device.partition(":")[0] not in DEVICE_KINDS:
             raise InputError(p, f"line {i}: device {device!r}: use simulate:SCENARIO, serial:SERIAL, avd:NAME or manual")
+        captures = [c for c in (_resolve(base, x) for x in (row.get("capture") or "").split(";")) if c]
+        if captures and device:
+            raise InputError(p, f"line {i}: give either a device or a capture, not both")
+        if device == "manual":
+            raise InputError(p, f"line {i}: device manual needs a person at the phone: record with "
+                                "`hpa capture --manual`, then list the capture in the capture column")
+        apk = _resolve(base, row.get("apk") or "")
+        if not (captures or device or apk):
+            raise InputError(p, f"line {i}: nothing to analyze for {app_id}: give a capture, a device or an apk")
         apps.append(AppSpec(
             app_id=app_id, name=(row.get("name") or "").strip() or app_id, category=category,
-            apk=_resolve(base, row.get("apk") or ""), policy=_resolve(base, row.get("policy") or ""),
+            apk=apk, policy=_resolve(base, row.get("policy") or ""),
             data_safety=_resolve(base, row.get("data_safety") or ""), device=device,
             first_party_domains=[d.strip() for d in re.split(r"[;\s]+", row.get("first_party_domains") or "") if d.strip()],
-            known_values=_resolve(base, row.get("known_values") or ""),
+            known_values=_resolve(base, row.get("known_values") or ""), captures=captures,
         ))
     return apps
 
 
+def input_paths(a: AppSpec) -> list[tuple[str, str]]:
+    """(column, path) of every local file or folder an app reads."""
+    out = [(col, v) for col in ("apk", "policy", "data_safety", "known_values")
+           if (v := getattr(a, col)) and not re.match(r"^https?://", v)]
+    return out + [("capture", c) for c in a.captures]
+
+
 def check_files(apps: list[AppSpec], apps_csv: str | Path) -> None:
-    """Before a batch starts: a typo in a path is found now, not after each app's capture (and its retry)."""
+    """Before a batch starts: a typo in a path is found now, not after each app's capture."""
     for a in apps:
-        for col in ("apk", "policy", "data_safety", "known_values"):
-            value = getattr(a, col)
-            if value and not re.match(r"^https?://", value) and not Path(value).is_file():
+        for col, value in input_paths(a):
+            ok = Path(value).exists() if col == "capture" else Path(value).is_file()
+            if not ok:
                 raise InputError(apps_csv, f"{a.app_id}: {col} {value}: no such file (paths are relative to "
                                            f"{Path(apps_csv).name})")

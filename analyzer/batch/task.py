@@ -25,6 +25,7 @@ from .appsfile import AppSpec
 
 RESULT = "result.json"
 LOCK = ".batch.lock"
+INPUT_ERROR_EXIT = 2        # the child's exit code for a bad input (not retried)
 
 
 def app_dir(out: str | Path, app_id: str) -> Path:
@@ -45,7 +46,8 @@ def summarize(report: dict[str, Any]) -> dict[str, Any]:
     companies = sorted({c.get("entity") or c["domain"] for c in report.get("contacts", []) if c["party"] in ("third", "unknown")})
     health = sorted({f"{df['data_type'].split('.')[-1]}→{df['recipient'].get('entity') or df['recipient']['domain']}"
                      for df in third if df["data_type"].startswith("health_fitness.")})
-    broken = [r["summary"] for r in report.get("label", {}).get("reasons", []) if r["rule"] == "broken_promise"]
+    broken = [r["summary"] for r in report.get("label", {}).get("reasons", [])
+              if r["rule"] == "broken_promise" or "broken_promise" in (r.get("also") or [])]
     label = report.get("label") or {}
     return {
         "verdict": label.get("verdict"),
@@ -74,7 +76,8 @@ def _capture(spec: AppSpec, out: Path) -> Path:
     elif kind == "avd":
         opts.avd = arg
     else:
-        raise CaptureError(f"{spec.app_id}: device {spec.device!r} needs a person at the phone; run `hpa capture --manual`")
+        raise CaptureError(f"{spec.app_id}: device {spec.device!r} cannot run in a batch; record it with "
+                           "`hpa capture --manual` and list the capture in the capture column")
     return run_capture(opts, keep_partial=True)         # partial until this app's result is written
 
 
@@ -85,15 +88,20 @@ def run_app(spec: AppSpec, out: str | Path, redact: bool = False, attempt: int =
     from ..static import scan_apk
     from ..report import report_dict, write_capture_reports
 
+    from .inputs import analysis_dir, expand_captures
+
     out = Path(out)
     adir = private_dir(app_dir(out, spec.app_id))
     started = time.time()
     if spec.apk:
         atomic_write_json(adir / "static.json", scan_apk(spec.apk))
-    run_dir = _capture(spec, out)
-    report = analyze([str(run_dir)], AnalyzeOptions(
+    # a row runs what it has: captures made elsewhere are analyzed as they are, an APK alone gets a static report
+    run_dir = _capture(spec, out) if spec.plan == "device" else analysis_dir(out, spec.app_id)
+    inputs = [str(run_dir)] if spec.plan == "device" else expand_captures(spec.captures)
+    report = analyze(inputs, AnalyzeOptions(
         app_id=spec.app_id, app_name=spec.name, policy=spec.policy, data_safety=spec.data_safety, apk=spec.apk,
-        first_party_domains=spec.first_party_domains))      # known values: in the capture's persona
+        first_party_domains=spec.first_party_domains,
+        known_values=None if spec.plan == "device" else spec.known_values))  # a capture's persona holds them
     write_capture_reports(report, run_dir, redact=redact)
     result = {"app_id": spec.app_id, "name": spec.name, "category": spec.category, "status": "done", "error": None,
               "run_dir": str(run_dir.relative_to(out)), "report_html": str((run_dir / "report.html").relative_to(out)),
@@ -199,6 +207,8 @@ def _attempts(spec: AppSpec, spec_dict: dict[str, Any], out: str, timeout: float
             lines = [ln for ln in err.decode("utf-8", "replace").splitlines()
                      if ln.strip() and "Warning:" not in ln]
             error = lines[-1][:500] if lines else f"exited with code {proc.returncode}"
+            if proc.returncode == INPUT_ERROR_EXIT:          # a bad input fails the same way twice: no retry
+                return failed_result(spec, out, error, attempt)
     return failed_result(spec, out, error, retries + 1)
 
 
@@ -261,8 +271,13 @@ def _child(argv: list[str]) -> int:
     fault = _injected_fault(spec.app_id)
     if fault:
         _arm_fault(fault)
+    from ..errors import InputError
+
     try:
         run_app(spec, argv[1], redact=argv[2] == "1", attempt=int(argv[4]) if len(argv) > 4 else 1)
+    except InputError as e:
+        print(f"InputError: {e}", file=sys.stderr)
+        return INPUT_ERROR_EXIT
     except Exception as e:  # the parent records the last line; the traceback stays in the child's stderr
         traceback.print_exc()
         print(f"{type(e).__name__}: {e}", file=sys.stderr)

@@ -15,7 +15,7 @@ class CaptureOptions:
     mode: str = "proxy"                # proxy | wireguard
     unpin: bool = True                 # inject the frida unpinning agent (device backends, rooted)
     frida_server: str | None = None    # frida-server binary to push to the device
-    duration: float = 60.0             # seconds of interaction
+    duration: float | None = None      # seconds of interaction (None: 60 on a device, until Ctrl-C for --manual)
     pre_consent: float = 10.0          # seconds launched without interaction
     background: float = 5.0            # seconds in the background
     interact: str = "none"             # none | monkey
@@ -25,3 +25,4 @@ class CaptureOptions:
     output: str = "captures"
     known_values: str | None = None    # hpa.persona/1 JSON of the test identity
     app_id: str | None = None          # the package to file the run under (batch: the apps.csv app_id)
+    device_ip: str | None = None       # --manual: the phone's address (the pcap keeps only its traffic)

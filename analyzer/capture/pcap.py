@@ -18,6 +18,8 @@ from typing import Any
 
 from ..errors import CaptureError
 
+MISSING_LIBPCAP = "packet capture needs libpcap to filter packets: apt-get install libpcap0.8"
+
 
 @dataclass
 class PcapResult:
@@ -78,8 +80,13 @@ class PcapCapture:
         self.tool = "dumpcap"
 
     def _start_scapy(self) -> None:
+        import ctypes.util
+
         from scapy.all import AsyncSniffer
         from scapy.utils import PcapWriter
+
+        if self.bpf and ctypes.util.find_library("pcap") is None:    # scapy compiles filters with libpcap
+            raise CaptureError(f"{MISSING_LIBPCAP}; or install dumpcap (apt-get install tshark)")
 
         from ..errors import route_library_warnings
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..detect.persona import Persona, load_persona, merge_personas
-from ..errors import InputError
+from ..errors import CaptureError, InputError
 from ..fsutil import clear_partial
 from .confdir import secure_confdir
 from .meta import PhaseRecord, RunMeta, new_run_id, run_folder, write_run_files
@@ -35,13 +35,34 @@ def mitm_confdir() -> Path:
     return secure_confdir(Path(os.environ.get("HPA_MITM_CONFDIR") or Path.home() / ".mitmproxy").expanduser())
 
 
+DEVICE_DURATION = 60.0       # seconds of interaction on a device when --duration is not given
+
+
 def _say(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
+
+
+def _single_device() -> str:
+    """The one attached device, when --apk comes without a device option."""
+    from . import adb
+
+    adb.ensure_server()
+    ready = [s for s, state in adb.list_serials() if state == "device"]
+    if len(ready) == 1:
+        _say(f"hpa: using the attached device {ready[0]}")
+        return ready[0]
+    if not ready:
+        raise CaptureError("no device attached (adb devices lists none ready): plug in a phone with USB debugging "
+                           "on, or use --avd NAME, --manual or --simulate SCENARIO")
+    raise InputError(None, f"several devices attached ({', '.join(ready)}): choose one with --device SERIAL")
 
 
 def _backend(opts: CaptureOptions) -> str:
     chosen = [n for n, v in (("simulate", opts.simulate), ("device", opts.device), ("avd", opts.avd),
                              ("manual", opts.manual)) if v]
+    if not chosen and opts.apk:
+        opts.device = _single_device()
+        chosen = ["device"]
     if len(chosen) != 1:
         raise InputError(None, "choose exactly one of --device SERIAL, --avd NAME, --manual, --simulate SCENARIO"
                          + (f" (got {', '.join('--' + c for c in chosen)})" if chosen else ""))
@@ -50,7 +71,7 @@ def _backend(opts: CaptureOptions) -> str:
     if opts.interact not in ("none", "monkey"):
         raise InputError(None, f"--interact must be none or monkey, not {opts.interact!r}")
     for name in ("duration", "pre_consent", "background"):
-        if getattr(opts, name) < 0:
+        if (getattr(opts, name) or 0) < 0:
             raise InputError(None, f"--{name.replace('_', '-')} must not be negative")
     return chosen[0]
 
@@ -178,11 +199,14 @@ def _timed_phases(proxy: RunningProxy, meta: RunMeta, plan: list[tuple[str, floa
         rec.end = time.time()
 
 
-def _start_pcap(run_dir: Path, proxy: RunningProxy, meta: RunMeta) -> Any:
+def _start_pcap(run_dir: Path, proxy: RunningProxy, meta: RunMeta, device_ip: str | None = None) -> Any:
     from .pcap import proxy_exclusion_filter, try_start
 
     iface = os.environ.get("HPA_PCAP_IFACE", "any")
-    cap, failed = try_start(run_dir / "capture.pcap", iface, proxy_exclusion_filter(proxy.port))
+    bpf = proxy_exclusion_filter(proxy.port)
+    if device_ip:                                 # only the phone's packets: never this computer's own traffic
+        bpf = f"host {device_ip}" + (f" and {bpf}" if bpf else "")
+    cap, failed = try_start(run_dir / "capture.pcap", iface, bpf)
     if failed is not None:
         meta.coverage["pcap"] = failed.to_dict()
         meta.notes.append(f"no pcap: {failed.reason}")
@@ -198,7 +222,7 @@ def _stop_pcap(cap: Any, meta: RunMeta) -> None:
 def _run_manual(opts: CaptureOptions) -> Path:
     from .manual import lan_address, proxy_instructions, wireguard_instructions
 
-    app_id = apk_package(opts.apk) if opts.apk else "manual"
+    app_id = opts.app_id or (apk_package(opts.apk) if opts.apk else "manual")    # "manual": inferred at analysis
     run_id = new_run_id()
     run_dir = run_folder(opts.output, app_id, run_id)
     persona = _persona(None, opts)
@@ -212,19 +236,32 @@ def _run_manual(opts: CaptureOptions) -> Path:
     cap = None
     try:
         proxy.start()
-        cap = _start_pcap(run_dir, proxy, meta)
+        if opts.device_ip:
+            cap = _start_pcap(run_dir, proxy, meta, opts.device_ip)
+            if cap is None:                 # asked for the phone's packets and cannot have them: say how, stop
+                raise CaptureError(f"--device-ip {opts.device_ip}: {meta.coverage['pcap'].get('reason')}")
+        else:   # on `any` the pcap would hold this computer's own traffic, taken for the app's (proxy_bypass)
+            meta.coverage["pcap"] = {"captured": False, "reason": "no --device-ip: the packet capture would hold "
+                                     "this computer's own traffic"}
+            meta.notes.append("no pcap: give --device-ip to record the phone's packets that bypass the proxy")
         if opts.mode == "wireguard":
             _say(wireguard_instructions(proxy.wireguard_client_config() or ""))
         else:
             host = lan_address() if not is_loopback(opts.listen_host) else "127.0.0.1"
             _say(proxy_instructions(host, proxy.port, str(proxy.ca_cert), auth, is_loopback(opts.listen_host)))
-        _say("hpa: recording; press Ctrl-C to stop early")
         try:
-            _timed_phases(proxy, meta, [("pre_consent", opts.pre_consent, lambda: _say("  launch the app now; do not accept anything yet")),
-                                        ("interaction", opts.duration, lambda: _say("  use the app now")),
-                                        ("background", opts.background, lambda: _say("  put the app in the background now"))])
+            if opts.duration is None:          # until Ctrl-C (or q), the person marking the phases with keys
+                from .keyphases import key_phases
+
+                _say("hpa: recording until Ctrl-C; launch the app now and do not accept anything yet")
+                key_phases(proxy.set_phase, meta.phases, lambda name, t: PhaseRecord(name=name, start=t), _say)
+            else:
+                _say("hpa: recording; press Ctrl-C to stop early")
+                _timed_phases(proxy, meta, [("pre_consent", opts.pre_consent, lambda: _say("  launch the app now; do not accept anything yet")),
+                                            ("interaction", opts.duration, lambda: _say("  use the app now")),
+                                            ("background", opts.background, lambda: _say("  put the app in the background now"))])
         except KeyboardInterrupt:
-            meta.notes.append("stopped early with Ctrl-C")
+            meta.notes.append("stopped with Ctrl-C")
     finally:
         if proxy.master is not None:
             proxy.stop()
@@ -309,6 +346,8 @@ def _run_device(opts: CaptureOptions, backend: str) -> Path:
         state.installed = app_id
         launch = _launcher(opts, dev, root, app_id, meta, state)
         monkey = None
+        if opts.duration is None:
+            opts.duration = DEVICE_DURATION
         if opts.interact == "monkey":
             events = max(1, int(opts.duration / 0.4))
             monkey = lambda: dev.shell(android.monkey_command(app_id, events))  # noqa: E731

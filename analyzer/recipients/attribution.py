@@ -25,7 +25,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from ..model import Attribution, Contact, DataFlow, Flow, Recipient
-from .domains import normalize_host
+from .domains import is_ip, normalize_host
 from .kb import data_dir
 
 if TYPE_CHECKING:
@@ -209,9 +209,9 @@ def resolve_contact(contact: Contact, clues: Clues, kb: "KnowledgeBase", ad_id_h
     """Decide a contact the domain lists left open; True when it changed."""
     if contact.attribution is not None and contact.attribution.method in ("domain_list", "apk_sdk_hosts"):
         return False
-    if contact.party == "unknown":
-        return False
     host = normalize_host(contact.host)
+    if is_ip(host):                 # a bare address: no name to tie to anyone
+        return False
     chain = clues.cnames.get(host)
     if chain:
         hit = by_cname(kb, host, chain)
@@ -235,6 +235,7 @@ def resolve_contact(contact: Contact, clues: Clues, kb: "KnowledgeBase", ad_id_h
     ad = clues.ad_requests.get(host)
     if ad is not None and host in ad_id_hosts:
         contact.categories = ["advertising"]
+        contact.party = "third"     # an ad exchange of its own, not merely a domain nobody is known to run
         contact.attribution = Attribution(
             "inferred", f"no list names {contact.domain}; it received the advertising ID in an ad request ({ad[0]}, flow {ad[1]})")
         return True

@@ -1,5 +1,5 @@
 """Who is on the other end of a connection: the app itself (first party), a processor running things for it
-(service provider), a known tracker or other company (third party), or a bare address (unknown).
+(service provider), a known tracker or other company (third party), or neither known (unknown).
 
 The app's own domains come from its package name, the `first_party_domains` the user gave (apps.csv), hosts found
 in its APK, and the controller's addresses in its privacy policy. A company's own domains are first party for its
@@ -9,13 +9,13 @@ own apps (a Google app talking to google.com).
 from __future__ import annotations
 
 import re
+from collections import Counter
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Iterable
 from urllib.parse import urlsplit
 
-from collections import Counter
-
-from ..model import Attribution, Contact, DataFlow
+from ..model import Attribution, Contact, DataFlow, Field
 from .attribution import Clues, ad_id_hosts, rekey_data_flows, resolve_contact
 from .domains import is_ip, normalize_host, registrable_domain, split_host
 from .kb import Entry, KnowledgeBase, load_kb, read_lines
@@ -186,7 +186,8 @@ class Recipients:
         label, suffix = split_host(h)
         if suffix and label in self._labels:
             return domain, "first", None, (), f"domain name matches the package name {self.app_id}", None
-        return domain, "third", None, (), "not the app's own domain and not a known company", None
+        # neither the app's nor a known company's: who runs it is not known (counted with third parties by the rules)
+        return domain, "unknown", None, (), "not the app's own domain and not a known company", None
 
     def _lookup(self, host: str) -> tuple[str, str, str | None, tuple[str, ...], str, Attribution | None]:
         r = self._cache.get(host)
@@ -213,3 +214,84 @@ class Recipients:
         ad_hosts = ad_id_hosts(data_flows)
         changed = {normalize_host(h): c for h, c in contacts.items() if resolve_contact(c, clues, self.kb, ad_hosts)}
         return rekey_data_flows(data_flows, counts, changed)
+
+# -- first party without --app-id: what the traffic says about the app ---------------------------------------------
+# a package name: at least three dot-separated parts, each starting with a letter (com.example.app)
+_PACKAGE = re.compile(r"(?<![\w.])([A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z][A-Za-z0-9_]*){2,})(?![\w])")
+
+
+@lru_cache(maxsize=1)
+def _app_id_keys() -> frozenset[str]:
+    return frozenset(read_lines("app_id_keys.txt"))
+
+
+def app_id_hints(fields: Iterable[Field]) -> set[str]:
+    """Package names a request names as its app: SDK payload fields (package_name, bundle, app_id, a Sentry
+    release `pkg@1.2`) and the User-Agent header (`com.example.app/1.2 (Linux; Android 13)`)."""
+    keys = _app_id_keys()
+    out: set[str] = set()
+    for f in fields:
+        k = f.key.lower()
+        if k in keys:
+            m = _PACKAGE.match(f.value.strip().split("@", 1)[0])
+            if m and m.group(1) == f.value.strip().split("@", 1)[0]:
+                out.add(m.group(1))
+        elif k == "user-agent" and f.location.startswith("header."):
+            out.update(m.group(1) for m in _PACKAGE.finditer(f.value.split(" ", 1)[0]))
+    return out
+
+
+@dataclass
+class FirstPartyGuess:
+    """What was inferred about the app from its traffic, with the reasons the report gives."""
+
+    app_id: str | None = None
+    app_id_source: str | None = None
+    domains: dict[str, str] = field(default_factory=dict)      # registrable domain -> why it is the app's own
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"app_id": self.app_id, "app_id_source": self.app_id_source, "first_party_domains": self.domains}
+
+
+def infer_first_party(hints: Counter[str], contacts: Iterable[Contact], recipients: Recipients) -> FirstPartyGuess:
+    """The app's id (the package name most requests name, trackers' hosts aside) and its own domains: those its
+    package name suggests, else the most contacted domain no known company runs, with its sibling domains
+    (sharing its name: api.bloom.example, bloom-media.example)."""
+    guess = FirstPartyGuess()
+    kb = recipients.kb
+    for pkg, n in hints.most_common():
+        if kb.match_host(".".join(reversed(pkg.split(".")))) is None:     # com.facebook.katana is Meta's, not ours
+            guess.app_id, guess.app_id_source = pkg, f"named as the app in {n} request(s)"
+            break
+    open_contacts = [c for c in contacts if c.entity is None and c.party in ("third", "unknown") and not is_ip(c.host)]
+    if guess.app_id:
+        named = Recipients(guess.app_id, kb=kb)
+        for c in open_contacts:
+            if named.contact(c.host).party == "first":
+                guess.domains.setdefault(c.domain, f"matches the app id {guess.app_id} inferred from the traffic")
+    per_domain: Counter[str] = Counter()
+    for c in open_contacts:
+        if c.domain and c.domain not in _generic_domains():
+            per_domain[c.domain] += c.flows
+    if not guess.domains and not any(c.party == "first" for c in contacts) and per_domain:
+        top, n = per_domain.most_common(1)[0]
+        guess.domains[top] = f"the most contacted domain no known company runs ({n} connection(s))"
+    # siblings: a domain whose name holds the name of one already taken (bloom.example -> bloom-cdn.example)
+    names = {d.split(".", 1)[0] for d in guess.domains} | set(package_domains(guess.app_id)[1])
+    for d in per_domain:
+        label = d.split(".", 1)[0]
+        owner = next((x for x in sorted(names) if len(x) >= 4 and x in label), None)
+        if owner and d not in guess.domains:
+            guess.domains[d] = f"its name holds {owner!r}, the app's own name"
+    return guess
+
+
+def apply_first_party(guess: FirstPartyGuess, contacts: Iterable[Contact], data_flows: Iterable[DataFlow]) -> None:
+    """Mark the inferred domains `first`, with `inferred: true`, on contacts and data flows."""
+    for c in contacts:
+        if c.entity is None and c.domain in guess.domains:
+            c.party, c.inferred = "first", True
+    for df in data_flows:
+        r = df.recipient
+        if r.entity is None and r.domain in guess.domains:
+            r.party, r.inferred = "first", True

@@ -1,7 +1,8 @@
 """Findings and the label: pure functions over a report, each result carrying its evidence.
 
 The rules are documented in the README ("Labels"); the rule ids below are the ones reports cite.
-A label is the strongest verdict any rule reaches; every rule that fired is kept as a reason.
+A label is the strongest verdict any rule reaches; each data flow that meets a rule is one reason (its strongest
+rule, the weaker ones in `also`); findings hold only the facts that do not judge.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..model import DataFlow, Evidence, Finding, Label, Reason, Report
+from .names import data_type_name, detail_name, phrase, what_name
 
 TRACKING_CATEGORIES = {"advertising", "analytics", "attribution"}
 HEALTH_TYPES = {"health_fitness.health", "health_fitness.fitness"}
@@ -40,6 +42,13 @@ RULES: dict[str, tuple[str, str]] = {
 }
 
 
+# the order in which a data flow's rules are tried: the first that fires becomes its reason, the others `also`
+PRIORITY = ("health_to_tracker", "broken_promise", "undeclared_when_none_shared", "cleartext_sensitive",
+            "pre_consent_identifiers", "third_party_identifiers", "ad_id_bridging", "undeclared_sharing",
+            "weak_disclosure")
+INFO_KINDS = ("tls_refused", "proxy_bypass", "sdk_not_seen")
+
+
 def _is_third(df: DataFlow) -> bool:
     return df.recipient.party in ("third", "unknown")
 
@@ -50,8 +59,7 @@ def _who(df: DataFlow) -> str:
 
 
 def _what(df: DataFlow) -> str:
-    details = ", ".join(df.details[:5]) if df.details else ""
-    return f"{df.data_type} [{details}]" if details else df.data_type
+    return what_name(df.data_type, df.details)
 
 
 def _finding(rule: str, summary: str, evidence: list[Evidence], policy_evidence=()) -> Finding:
@@ -60,13 +68,10 @@ def _finding(rule: str, summary: str, evidence: list[Evidence], policy_evidence=
                    policy_evidence=list(policy_evidence))
 
 
-def derive_findings(report: Report) -> list[Finding]:
-    """Every fact worth a reader's attention, strongest first, each with the requests that show it."""
+def _flow_rules(df: DataFlow, ds: dict) -> list[Finding]:
+    """Every judging rule one data flow meets."""
     out: list[Finding] = []
-    ds = report.data_safety or {}
-    for df in report.data_flows:
-        if not _is_third(df):
-            continue
+    if _is_third(df):
         cats = set(df.recipient.categories)
         if df.data_type in HEALTH_TYPES and cats & TRACKING_CATEGORIES:
             kinds = "/".join(sorted(cats & TRACKING_CATEGORIES))
@@ -99,12 +104,31 @@ def derive_findings(report: Report) -> list[Finding]:
                 out.append(_finding("pre_consent_identifiers",
                                     f"{_what(df)} sent to {_who(df)} before any interaction or consent", early))
     # data sent in clear text (any recipient, the app's own backend included)
+    if df.data_type in HEALTH_TYPES | {"personal_info.email"} and df.cleartext:
+        clear = [e for e in df.evidence if (e.url or "").startswith("http://")]
+        out.append(_finding("cleartext_sensitive", f"{_what(df)} sent to {_who(df)} over cleartext HTTP",
+                            clear or df.evidence))
+    return out
+
+
+def judgements(report: Report) -> list[tuple[Finding, list[str]]]:
+    """One judging finding per data flow (its strongest rule) and per company for ad-ID bridging, each with the
+    weaker rules the same flow also meets."""
+    ds = report.data_safety or {}
+    rank = {rule: i for i, rule in enumerate(PRIORITY)}
+    out: list[tuple[Finding, list[str]]] = []
     for df in report.data_flows:
-        if df.data_type in HEALTH_TYPES | {"personal_info.email"} and df.cleartext:
-            clear = [e for e in df.evidence if (e.url or "").startswith("http://")]
-            out.append(_finding("cleartext_sensitive", f"{_what(df)} sent to {_who(df)} over cleartext HTTP",
-                                clear or df.evidence))
-    out += _bridging(report)
+        hits = sorted(_flow_rules(df, ds), key=lambda f: rank[f.kind])
+        if hits:
+            out.append((hits[0], list(dict.fromkeys(f.kind for f in hits[1:] if f.kind != hits[0].kind))))
+    out += [(f, []) for f in _bridging(report)]
+    return out
+
+
+def derive_findings(report: Report) -> list[Finding]:
+    """Facts worth a reader's attention that do not judge the app (the label's reasons hold the judgements, each
+    data flow once): refused TLS, traffic that bypassed the proxy, tracker SDKs that sent nothing observed."""
+    out: list[Finding] = []
     cov = report.coverage
     if cov.failed_tls:
         out.append(Finding(kind="tls_refused", severity="info",
@@ -120,8 +144,6 @@ def derive_findings(report: Report) -> list[Finding]:
         if missing:
             out.append(Finding(kind="sdk_not_seen", severity="info",
                                summary="tracker SDKs in the APK that sent nothing observed: " + ", ".join(missing)))
-    rank = {"high": 0, "medium": 1, "low": 2, "info": 3}
-    out.sort(key=lambda f: rank.get(f.severity, 9))
     return out
 
 
@@ -141,11 +163,31 @@ def _bridging(report: Report) -> list[Finding]:
         if persistent:
             kinds = sorted({d for df in persistent for d in df.details if d != "advertising_id"} or
                            {df.data_type for df in persistent})
+            names = list(dict.fromkeys(detail_name(k) if "." not in k else data_type_name(k) for k in kinds))
             ev = ad[0].evidence[:3] + [e for df in persistent for e in df.evidence
                                       if e.location not in {x.location for x in ad[0].evidence}][:5]
             out.append(_finding("ad_id_bridging",
-                                f"{who} receives the advertising ID together with persistent identifiers ({', '.join(kinds)})",
-                                ev))
+                                f"{who} receives the advertising ID together with persistent identifiers "
+                                f"({', '.join(names)})", ev))
+    return out
+
+
+def received(report: Report) -> list[dict]:
+    """One sentence per company (or unknown domain) that received data: 'Meta received: pregnancy, advertising ID,
+    hashed e-mail'. The app's own servers are left out."""
+    by: dict[str, list[DataFlow]] = {}
+    for df in report.data_flows:
+        if df.recipient.party != "first":
+            by.setdefault(df.recipient.entity or df.recipient.domain, []).append(df)
+    out = []
+    for who, dfs in by.items():
+        items: list[str] = []
+        for df in dfs:
+            for n in ([detail_name(d) for d in df.details] or [data_type_name(df.data_type)]):
+                if n not in items:
+                    items.append(n)
+        out.append({"recipient": who, "party": dfs[0].recipient.party,
+                    "summary": phrase("received", who=who, what=", ".join(items))})
     return out
 
 
@@ -156,10 +198,17 @@ def _limits(report: Report) -> list[str]:
         lim.append("the app was simulated (a scripted scenario), not a real app run")
     if cov.duration_s is not None:
         lim.append(f"observed for {cov.duration_s:.0f} s" if cov.duration_s >= 10 else f"observed for {cov.duration_s:.1f} s")
-    phases = sorted(cov.phases)
-    lim.append(f"phases observed: {', '.join(phases) if phases else 'unknown'}")
+    phases = [p for p in ("pre_consent", "interaction", "background") if cov.phases.get(p)]
+    phases += sorted(p for p in cov.phases if p not in phases and cov.phases[p])
+    if phases:                                   # a capture made elsewhere has none: say nothing rather than 0
+        lim.append(f"phases observed: {', '.join(phases)}")
     lim.append(f"{cov.http_flows} requests intercepted, {cov.failed_tls} TLS connections refused interception, "
                f"{cov.pcap_only} seen only in the packet capture")
+    guess = (report.app or {}).get("inferred")
+    if guess:
+        own = ", ".join(guess.get("first_party_domains") or {}) or "none found"
+        lim.append(f"the app was not named: its id ({guess.get('app_id') or 'unknown'}) and own domains ({own}) were "
+                   "inferred from the traffic; give --app-id or --first-party to set them")
     lim.append("only what the app sent during the capture is judged; other features may send more")
     for f in report.input.files:            # records the readers could not read: what the label did not see
         if f.get("read"):
@@ -169,12 +218,8 @@ def _limits(report: Report) -> list[str]:
 
 def decide_label(report: Report) -> Label:
     """The strongest verdict reached by any rule, every fired rule as a reason with its evidence."""
-    reasons: list[Reason] = []
-    for f in report.findings:
-        verdict = RULES.get(f.kind, ("", ""))[1]
-        if verdict:
-            reasons.append(Reason(rule=f.kind, verdict=verdict, summary=f.summary, evidence=f.evidence,
-                                  policy_evidence=f.policy_evidence))
+    reasons = [Reason(rule=f.kind, verdict=RULES[f.kind][1], summary=f.summary, evidence=f.evidence,
+                      policy_evidence=f.policy_evidence, also=also) for f, also in judgements(report)]
     cov = report.coverage
     verdict = max((r.verdict for r in reasons), key=VERDICT_RANK.__getitem__, default="no_issues_observed")
     if VERDICT_RANK[verdict] < VERDICT_RANK["concerns"]:
@@ -186,4 +231,4 @@ def decide_label(report: Report) -> Label:
             reasons.append(Reason(rule="too_little_seen", verdict="inconclusive", summary=why))
             verdict = "inconclusive"
     reasons.sort(key=lambda r: -VERDICT_RANK[r.verdict])
-    return Label(verdict=verdict, reasons=reasons, limits=_limits(report))
+    return Label(verdict=verdict, reasons=reasons, limits=_limits(report), received=received(report))

@@ -102,10 +102,10 @@ def test_reports_use_policy_and_data_safety(local_batch: BatchRun) -> None:
     assert any(d["consistency"] is not None for d in third) and any(d["data_safety"] is not None for d in third)
 
 
-def test_failing_app_is_retried_once_and_recorded(local_batch: BatchRun) -> None:
+def test_failing_app_with_a_bad_input_is_recorded_not_retried(local_batch: BatchRun) -> None:
     res = local_batch.result(FAILED)
     assert res["status"] == "failed" and res["verdict"] is None
-    assert res["attempts"] == 2
+    assert res["attempts"] == 1           # an unknown scenario fails the same way twice
     assert "no-such-scenario" in res["error"] and "unknown scenario" in res["error"]
     row = pd.read_csv(local_batch.out / "results.csv").set_index("app_id").loc[FAILED]
     assert row["status"] == "failed" and "unknown scenario" in row["error"]
@@ -129,7 +129,7 @@ def test_resume_skips_done_apps(local_batch: BatchRun, tmp_path: Path) -> None:
     runs_before = sorted(p.name for p in out.glob("*/*/report.json"))
     r = hpa("batch", local_batch.apps_csv, "-o", out, "--jobs", "2", "--timeout", "120", "--resume",
             env=local_batch.env)
-    assert r.returncode == 0, r.stderr
+    assert r.returncode == 1, r.stderr             # the failed app fails again
     assert "resuming: 2 app(s) already done" in r.stderr
     for app_id in DONE:
         assert (out / app_id / "result.json").stat().st_mtime_ns == before[app_id], app_id
@@ -148,10 +148,14 @@ BAD_CSV = {
     "bad-category": "app_id,name,category,device\norg.a.b,A,dating,simulate:notes\n",
     "bad-device": "app_id,name,category,device\norg.a.b,A,other,usb:1234\n",
     "missing-policy": "app_id,name,category,policy,device\norg.a.b,A,other,nope/policy.md,simulate:notes\n",
+    "missing-capture": "app_id,name,category,capture\norg.a.b,A,other,caps/a.har;caps/b.har\n",
+    "manual-device": "app_id,name,category,device\norg.a.b,A,other,manual\n",
+    "nothing-to-run": "app_id,name,category,device,capture,apk\norg.a.b,A,other,,,\n",
+    "device-and-capture": "app_id,name,category,device,capture\norg.a.b,A,other,simulate:notes,x.har\n",
 }
 
 
-CLI_CASES = ("missing", "path-as-app-id", "bad-device", "missing-policy")      # the others are checked in-process (CLI start is slow)
+CLI_CASES = ("missing", "path-as-app-id", "bad-device", "missing-policy", "missing-capture")      # the others are checked in-process (CLI start is slow)
 
 
 @pytest.mark.parametrize("case", CLI_CASES)

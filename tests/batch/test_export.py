@@ -52,7 +52,7 @@ def test_four_tables_that_join(fmt: str, local_batch: BatchRun, tmp_path_factory
         run_flows = set(flows[(flows["app_id"] == app_id) & (flows["run"] == res["run_dir"])]["flow_id"])
         assert ev_ids <= run_flows and bool(ev_ids) == bool(report["data_flows"]), app_id
         assert (dfs["app_id"] == app_id).sum() == len(report["data_flows"])
-        assert (findings["app_id"] == app_id).sum() == len(report["findings"])
+        assert (findings["app_id"] == app_id).sum() == len(report["findings"]) + len(report["label"]["reasons"])
     joined = dfs.merge(flows, left_on=["app_id", "run", "example_flow"], right_on=["app_id", "run", "flow_id"],
                        suffixes=("", "_flow"))
     assert len(joined) == len(dfs)

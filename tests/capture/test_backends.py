@@ -41,9 +41,32 @@ def test_manual_proxy_run(env_confdir, tmp_path, capfd):
     meta = json.loads((run / "meta.json").read_text())
     assert meta["backend"] == "manual" and meta["simulated"] is False and run.parent.name == "manual"
     assert [p["name"] for p in meta["phases"]] == ["pre_consent", "interaction", "background"]
-    assert "pcap" in meta["coverage"]
+    # without the phone's address a pcap on `any` would hold this computer's own traffic: none is made
+    assert meta["coverage"]["pcap"]["captured"] is False and "--device-ip" in meta["coverage"]["pcap"]["reason"]
+    assert not (run / "capture.pcap").exists()
+
+
+def test_manual_pcap_keeps_only_the_device(env_confdir, tmp_path):
+    run = run_capture(CaptureOptions(manual=True, duration=0, pre_consent=0, background=0, output=str(tmp_path),
+                                     device_ip="127.0.0.2"))
+    pcap = json.loads((run / "meta.json").read_text())["coverage"]["pcap"]
     if os.geteuid() == 0:
-        assert meta["coverage"]["pcap"]["captured"] is True and (run / "capture.pcap").stat().st_mode & 0o777 == 0o600
+        assert pcap["captured"] is True and (run / "capture.pcap").stat().st_mode & 0o777 == 0o600
+        assert pcap["bpf"].startswith("host 127.0.0.2 and ")
+
+
+def test_manual_until_stopped_with_phase_keys(env_confdir, tmp_path, monkeypatch, capfd):
+    import io
+    import sys
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO("c\nx\nb\nq\n"))
+    run = run_capture(CaptureOptions(manual=True, output=str(tmp_path), app_id="org.example.phone"))
+    err = capfd.readouterr().err
+    assert "c consent given" in err and "phase background" in err
+    meta = json.loads((run / "meta.json").read_text())
+    assert [p["name"] for p in meta["phases"]] == ["pre_consent", "interaction", "background"]
+    assert all(p["end"] is not None and p["end"] >= p["start"] for p in meta["phases"])
+    assert run.parent.name == "org.example.phone"
 
 
 def test_manual_wireguard_prints_config_and_qr(env_confdir, tmp_path, capfd):

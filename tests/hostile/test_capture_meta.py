@@ -54,5 +54,5 @@ def test_meta_json_with_null_app_reads(tmp_path: Path) -> None:
         w.write(Flow(id="1", host="a.example", query="email=a@b.example"))
     (tmp_path / "meta.json").write_text('{"app": null, "persona": {"email": "a@b.example"}}', encoding="utf-8")
     report = analyze([tmp_path])
-    assert report.app == {"id": None}
+    assert report.app["id"] is None and report.app["inferred"]["app_id"] is None    # nothing names the app
     assert any(df.data_type == "personal_info.email" for df in report.data_flows)

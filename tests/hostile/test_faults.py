@@ -107,9 +107,23 @@ def tiny_disk(tmp_path: Path):
 
 
 def test_real_full_disk(tiny_disk: Path, tmp_path: Path) -> None:
-    """A 3 MiB disk: the capture fits, the 5 MB HTML report does not. The app fails with ENOSPC, nothing is left
-    half-written, and the batch still writes its results."""
+    """A disk with room for the capture and the results but not for the HTML report. The app fails with ENOSPC,
+    nothing is left half-written, and the batch still writes its results. (A first run on a roomy disk measures the
+    room each file takes; a filler file leaves the small disk all of it but the HTML report's.)"""
+    import shutil
+
     apps = write_apps(tmp_path / "apps.csv", [HEALTHY])
+    ref = tmp_path / "ref"
+    run_batch(BatchOptions(apps_csv=str(apps), jobs=1, output=str(ref), timeout=60, retries=0))
+    page = 4096                                            # tmpfs counts whole pages
+    used = lambda files: sum(-(-f.stat().st_size // page) * page for f in files)  # noqa: E731
+    html = used(ref.rglob("report.html"))                 # written last of the app's files
+    everything = used(f for f in ref.rglob("*") if f.is_file())
+    assert html >= 8 * page, "the report is too small for this test to tell"
+    room = everything - html + 2 * page                    # all fits but the HTML report
+    filler = tiny_disk / "filler"
+    with open(filler, "wb") as fp:
+        fp.write(b"\0" * (shutil.disk_usage(tiny_disk).free - room))
     out = tiny_disk / "out"
     run_batch(BatchOptions(apps_csv=str(apps), jobs=1, output=str(out), timeout=60, retries=0))
     r = json.loads((out / HEALTHY[0] / "result.json").read_text())

@@ -31,7 +31,7 @@ def test_flo_like_app():
     assert party(r, "d3kfx1.cloudfront.net") == ("service_provider", "Amazon")
     assert party(r, "storage.googleapis.com") == ("service_provider", "Google")
     assert party(r, "maps.googleapis.com") == ("third", "Google")
-    assert party(r, "collector.unknown-adnet.io") == ("third", None)     # unknown: third, never dropped
+    assert party(r, "collector.unknown-adnet.io") == ("unknown", None)   # unknown: kept, never dropped
     assert r.contact("collector.unknown-adnet.io").domain == "unknown-adnet.io"
 
 
@@ -47,7 +47,7 @@ def test_reversed_package_names():
     r = Recipients("fr.doctolib.www")
     assert party(r, "www.doctolib.fr") == ("first", None)
     assert party(r, "api.doctolib.de") == ("first", None)
-    assert party(r, "doctolib.fr.evil.example") == ("third", None)
+    assert party(r, "doctolib.fr.evil.example") == ("unknown", None)
 
 
 def test_apps_csv_domains_are_first_party_even_on_a_provider():
@@ -56,7 +56,7 @@ def test_apps_csv_domains_are_first_party_even_on_a_provider():
     assert party(r, "cycletrack.example") == ("first", None)
     assert party(r, "eu.cycletrack.example") == ("first", None)
     assert party(r, "api.mybackend.io") == ("first", None)
-    assert party(r, "other.mybackend.io") == ("third", None)        # the user named one host, not the domain
+    assert party(r, "other.mybackend.io") == ("unknown", None)        # the user named one host, not the domain
     assert party(r, "hpa-cycle.firebaseio.com") == ("first", "Google")
     assert party(r, "someone-else.firebaseio.com") == ("service_provider", "Google")
     assert "given as a first-party domain" in r.explain("cycletrack.example")
@@ -71,7 +71,7 @@ def test_apk_hosts_count_unless_they_are_known_companies_or_generic():
     assert r.explain("cdn.cycle-backend.net") == "host found in the APK"
     assert party(r, "graph.facebook.com") == ("third", "Meta")
     assert party(r, "sdk.iad-01.braze.com") == ("third", "Braze")
-    assert party(r, "www.w3.org") == ("third", None)
+    assert party(r, "www.w3.org") == ("unknown", None)
     assert set(r.first_party_domains) == {"hpa.org", "cycle-backend.net"}   # hpa.org: the package name
 
 
@@ -82,7 +82,7 @@ def test_policy_contact_domains_and_emails():
     assert party(r, "api.cyclecorp.eu") == ("first", None)
     assert party(r, "img.cycle-cdn.net") == ("first", None)
     assert party(r, "cycle-legal.fr") == ("first", None)
-    assert party(r, "mail.gmail.com") == ("third", None)              # a webmail address is not the controller's
+    assert party(r, "mail.gmail.com") == ("unknown", None)             # a webmail address is not the controller's
     assert party(r, "www.facebook.com") == ("third", "Meta")
     assert "privacy policy" in r.explain("cycle-legal.fr")
 

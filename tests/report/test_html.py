@@ -55,3 +55,22 @@ def test_network_check_sees_a_page_request(tmp_path):
     page.write_text('<html><body><img src="http://127.0.0.1:9/pixel.png"></body></html>')
     _, urls = render(page)
     assert urls == ["http://127.0.0.1:9/pixel.png"]
+
+
+def test_markup_in_names_never_becomes_a_link_or_element():
+    html = render_html(report_dict(hostile_report()))
+    body = html.split("<body>", 1)[1]
+    assert "<a " not in body.replace('<a class="mono" href="#req-', "")   # only the viewer's in-page links
+    assert "<b>demo</b>" not in html and "&lt;b&gt;demo&lt;/b&gt;" in html
+    assert "<script" not in html                                            # the page carries no script at all
+
+
+def test_page_stays_small_with_many_data_flows():
+    rcpt = [Recipient(entity=None, domain=f"tracker{i}.example", party="unknown") for i in range(120)]
+    ev = [Evidence(flow_id=f"f-{i}", location="body.json.x", excerpt="x" * 120, method="key",
+                   url="https://t.example/" + "p" * 200) for i in range(25)]
+    r = Report(app={"id": "org.big"}, input=InputStats(), contacts=[], findings=[], label=Label("concerns"),
+               data_flows=[DataFlow("device_ids", x, details=["android_id"], evidence=ev, evidence_count=25) for x in rcpt],
+               coverage=Coverage(flows=3000, http_flows=3000, intercepted_tls=3000))
+    r.label = decide_label(r)
+    assert len(render_html(report_dict(r)).encode()) < 1_500_000

@@ -72,9 +72,10 @@ def test_identifiers_pre_consent_and_bridging_are_concerns():
                   evidence=[ev(phase="pre_consent", loc="body.form.advertiser_id")])
     r = report(ad)
     assert r.label.verdict == "concerns"
-    assert {"third_party_identifiers", "pre_consent_identifiers", "ad_id_bridging"} <= rules(r)
+    # one reason for the data flow (its strongest rule), the weaker rule it also meets named in `also`
+    assert rules(r) == {"pre_consent_identifiers", "ad_id_bridging"}
     pre = next(x for x in r.label.reasons if x.rule == "pre_consent_identifiers")
-    assert all(e.phase == "pre_consent" for e in pre.evidence)
+    assert all(e.phase == "pre_consent" for e in pre.evidence) and pre.also == ["third_party_identifiers"]
 
 
 def test_ad_id_alone_is_not_bridging():
@@ -104,6 +105,53 @@ def test_clean_report_states_its_limits():
     assert r.label.verdict == "no_issues_observed" and not r.label.reasons
     text = " ".join(r.label.limits)
     assert "simulated" in text and "60 s" in text and "pre_consent" in text
+
+
+def test_phases_are_mentioned_only_when_observed():
+    r = report(cov=Coverage(flows=10, http_flows=10, intercepted_tls=10))          # a HAR made elsewhere
+    assert not any("phase" in lim for lim in r.label.limits)
+
+
+def test_one_reason_per_data_flow_and_findings_do_not_repeat_it():
+    pe = PolicyEvidence(sentence="We never share your health data.", polarity="negative", action="share")
+    health = DataFlow("health_fitness.health", meta_rcpt(), details=["pregnancy", "menstruation"],
+                      consistency="incorrect", data_safety="undeclared", evidence=[ev()], policy_evidence=[pe])
+    ids = DataFlow("device_ids", meta_rcpt(), details=["advertising_id"], consistency="omitted", evidence=[ev()])
+    r = report(health, ids, data_safety={"no_data_shared": False})
+    assert [x.rule for x in r.label.reasons] == ["health_to_tracker", "third_party_identifiers"]
+    assert r.label.reasons[0].also == ["broken_promise", "undeclared_sharing"]
+    assert r.label.reasons[1].also == ["weak_disclosure"]
+    assert r.findings == []                    # the judgements are the reasons; findings keep the other facts
+
+
+def test_labels_speak_plainly_in_english_and_french(monkeypatch):
+    ids = DataFlow("device_ids", meta_rcpt(), details=["advertising_id"], evidence=[ev()])
+    email = DataFlow("personal_info.email", meta_rcpt(), details=["email_sha256"], evidence=[ev()])
+    health = DataFlow("health_fitness.health", meta_rcpt(), details=["menstruation"], evidence=[ev()])
+    r = report(health, ids, email)
+    assert r.label.received == [{"recipient": "Meta", "party": "third",
+                                 "summary": "Meta received: period events, advertising ID, hashed e-mail"}]
+    text = " ".join(x.summary for x in r.label.reasons)
+    assert "health information (period events)" in text and "health_fitness" not in text and "_id" not in text
+    monkeypatch.setenv("HPA_LANG", "fr")
+    fr = report(health, ids, email)
+    assert fr.label.received[0]["summary"] == "Meta a reçu : événements de règles, identifiant publicitaire, e-mail haché"
+
+
+def test_every_detail_and_data_type_has_a_name_in_both_languages():
+    import csv
+    from pathlib import Path
+
+    from analyzer.model import DATA_TYPES
+    from analyzer.verdict.names import DATA, _names
+
+    rows = [ln for ln in (Path(DATA).parent / "detect" / "details.csv").read_text().splitlines()
+            if ln and not ln.startswith("#")]
+    details = {r["details"] for r in csv.DictReader(rows)} - {"custom:<label>"}
+    for lang in ("en", "fr"):
+        names = _names(lang)
+        assert set(DATA_TYPES) <= set(names["data_types"]), lang
+        assert details <= set(names["details"]), (lang, details - set(names["details"]))
 
 
 def test_sdk_in_apk_but_silent_is_reported():
