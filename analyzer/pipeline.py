@@ -56,10 +56,15 @@ def _read(sources: list[Any], acc: Accumulator, jobs: int) -> InputStats:
     return stats
 
 
+def _scan_apk(path: str) -> dict[str, Any]:
+    from .static import scan_apk     # androguard: imported only when an APK is given
+
+    return scan_apk(path)
+
+
 def analyze(paths: list[str | Path], opts: AnalyzeOptions | None = None) -> Report:
     """Analyze capture files (mitmproxy dumps, HAR, hpa JSONL, pcap, capture folders) into a report."""
     from .policy import assess_data_flows, load_data_safety, read_policy
-    from .static import scan_apk
     from .traffic import open_capture
     from .verdict import decide_label, derive_findings
 
@@ -70,7 +75,7 @@ def analyze(paths: list[str | Path], opts: AnalyzeOptions | None = None) -> Repo
     persona = merge_personas(recorded_persona(meta), given)
     policy = read_policy(opts.policy) if opts.policy else None
     data_safety = load_data_safety(opts.data_safety) if opts.data_safety else None
-    static = scan_apk(opts.apk) if opts.apk else None
+    static = _scan_apk(opts.apk) if opts.apk else None
     meta_app = (meta or {}).get("app") or {}
     app_id = opts.app_id or meta_app.get("id") or (static or {}).get("package")
 
