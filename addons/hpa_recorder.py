@@ -26,7 +26,8 @@ from mitmproxy import ctx, dns, http, io, tls
 
 from analyzer.model import Flow
 from analyzer.traffic.jsonl import JsonlWriter
-from analyzer.traffic.mitm import PHASE_KEY, flow_from_message, flow_from_mitm, flow_from_tls_failure, flows_from_dns
+from analyzer.traffic.mitm import (PHASE_KEY, flow_from_mitm, flow_from_tls_failure, flow_from_websocket_message,
+                                   flows_from_dns)
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +138,17 @@ class HpaRecorder:
         self._write(flow_from_tls_failure(data, self._phase()))
 
     # --- DNS (WireGuard / dns modes) -------------------------------------------------------------------------------
-    def dns_request(self, flow: dns.DNSFlow) -> None:
+    # Recorded once the answer (or the failure) is known, so the record carries the CNAME chain.
+    def dns_response(self, flow: dns.DNSFlow) -> None:
+        self._record_dns(flow)
+
+    def dns_error(self, flow: dns.DNSFlow) -> None:
+        self._record_dns(flow)
+
+    def _record_dns(self, flow: dns.DNSFlow) -> None:
+        if flow.metadata.get("hpa.recorded"):
+            return
+        flow.metadata["hpa.recorded"] = True
         for rec in flows_from_dns(flow, self._phase()):
             self.counts["dns"] += 1
             self._write(rec)
@@ -148,7 +159,7 @@ class HpaRecorder:
         if msg is None or not msg.from_client:  # what the app sends is what matters
             return
         self.counts["websocket"] += 1
-        self._write(flow_from_message(flow, len(flow.websocket.messages) - 1, self._phase()))
+        self._write(flow_from_websocket_message(flow, msg, len(flow.websocket.messages) - 1, self._phase()))
 
 
 addons = [HpaRecorder()]

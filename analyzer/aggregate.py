@@ -52,7 +52,7 @@ class Accumulator:
             cov.phases[flow.phase] = cov.phases.get(flow.phase, 0) + 1
         contact = self._contact(flow)
         self.clues.observe(flow)
-        if flow.origin == "pcap":
+        if flow.origin == "pcap" and flow.kind != "http":    # cleartext HTTP in a pcap is analysed like proxied
             cov.pcap_only += 1
             self.pcap_hosts.add(flow.host)
             return

@@ -82,6 +82,7 @@ def analyze(
     output: OutOpt = None,
     redact: RedactOpt = False,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Processes for analysis.")] = 1,
+    keylog: Annotated[Optional[Path], typer.Option("--keylog", help="SSLKEYLOGFILE: decrypt TLS in pcaps (needs tshark).")] = None,
 ) -> None:
     """Analyze existing captures and print or write the report (hpa.report/1)."""
     from .pipeline import AnalyzeOptions, analyze as run
@@ -89,7 +90,8 @@ def analyze(
 
     opts = AnalyzeOptions(app_id=app_id, policy=policy, data_safety=str(data_safety) if data_safety else None,
                           known_values=str(known_values) if known_values else None,
-                          apk=str(apk) if apk else None, first_party_domains=list(first_party or []), jobs=jobs)
+                          apk=str(apk) if apk else None, first_party_domains=list(first_party or []), jobs=jobs,
+                          keylog=str(keylog) if keylog else None)
     report = run([str(c) for c in captures], opts)
     emit_report(report, fmt.value, output, redact=redact)
 

@@ -33,6 +33,7 @@ class AnalyzeOptions:
     first_party_domains: list[str] = field(default_factory=list)
     limits: Limits = DEFAULT_LIMITS
     jobs: int = 1                            # processes for analysis (1: in this process)
+    keylog: str | None = None                # SSLKEYLOGFILE for TLS inside pcaps
 
 
 def _read(sources: list[Any], acc: Accumulator, jobs: int) -> InputStats:
@@ -47,7 +48,7 @@ def _read(sources: list[Any], acc: Accumulator, jobs: int) -> InputStats:
             for flow in src:
                 acc.add(flow)
         stats.files.append({"path": str(src.path), "format": src.format, "flows": src.stats.flows,
-                            "skipped": dict(src.stats.skipped)})
+                            "records": src.stats.records, "skipped": dict(src.stats.skipped), "read": src.read_line()})
         stats.flows_read += src.stats.flows
         for reason, n in src.stats.skipped.items():
             stats.skipped[reason] = stats.skipped.get(reason, 0) + n
@@ -82,7 +83,7 @@ def analyze(paths: list[str | Path], opts: AnalyzeOptions | None = None) -> Repo
     first_party = list(opts.first_party_domains) + list(meta_app.get("first_party_domains") or [])
     recipients = Recipients(app_id, first_party_domains=first_party, static=static, policy=policy)
     acc = Accumulator(recipients, Detector(persona), opts.limits)
-    sources = [open_capture(p) for p in ppaths]      # opening validates every file before any work
+    sources = [open_capture(p, keylog=opts.keylog) for p in ppaths]      # opening validates every file before any work
     stats = _read(sources, acc, opts.jobs)
 
     data_flows = finished_data_flows(acc)

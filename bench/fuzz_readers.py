@@ -2,14 +2,20 @@
 
     .venv/bin/python bench/fuzz_readers.py [cases_per_reader]
 
-For each reader (mitm, har, jsonl, pcap, pcapng) prints: cases tried, InputError count, records
-skipped inside readable files, unexpected exceptions (must be 0).
+For each reader (mitm, har, har-hostile, jsonl, pcap, pcapng, pcapng-blocks) prints: cases tried, InputError count,
+records skipped inside readable files, unexpected exceptions (must be 0). HAR cases also get lone-surrogate escapes,
+raw invalid UTF-8 and deep nesting spliced in; the pcapng-blocks seed has two sections (both byte orders), several
+interfaces with their own time resolution, comments, Simple and obsolete Packet Blocks, statistics and custom blocks.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gzip
+import io as _io
+import json
 import random
+import struct
 import sys
 import tempfile
 import traceback
@@ -59,11 +65,62 @@ def seeds(d: Path) -> dict[str, bytes]:
     with PcapNgWriter(str(d / "s.pcapng")) as nw:
         for p in pkts:
             nw.write(p)
-    return {k: (d / f"s.{k}").read_bytes() for k in ("mitm", "har", "jsonl", "pcap", "pcapng")}
+    out = {k: (d / f"s.{k}").read_bytes() for k in ("mitm", "har", "jsonl", "pcap", "pcapng")}
+    out["har-hostile"] = hostile_har()
+    out["pcapng-blocks"] = pcapng_blocks([bytes(p) for p in pkts])
+    return out
 
 
-def mutate(rng: random.Random, seed: bytes) -> bytes:
+def hostile_har() -> bytes:
+    """Entries that broke the old reader: a non-UTF-8 body as \\udcXX escapes, raw invalid bytes, deep nesting."""
+    def e(i: int, text: str) -> dict:
+        return {"request": {"method": "POST", "url": f"https://h{i}.example/", "postData": {"text": text}}}
+    entries = [json.dumps(e(0, gzip.compress(b"hello").decode("utf-8", "surrogateescape"))),
+               json.dumps(e(1, "ok")).replace('"ok"', '"\xff\xfe ok"'),
+               '{"request": {"url": "https://deep.example/", "x": ' + "[" * 3000 + "]" * 3000 + "}}",
+               json.dumps(e(3, "last"))]
+    text = '{"log": {"version": "1.2", "creator": {"name": "mitmproxy"}, "entries": [' + ", ".join(entries) + "]}}"
+    return text.encode("utf-8").replace(b"\\xff\\xfe", b"\xff\xfe")
+
+
+def _block(btype: int, body: bytes, e: str = "<") -> bytes:
+    body += b"\0" * (-len(body) % 4)
+    n = len(body) + 12
+    return struct.pack(e + "II", btype, n) + body + struct.pack(e + "I", n)
+
+
+def _opt(code: int, val: bytes, e: str) -> bytes:
+    return struct.pack(e + "HH", code, len(val)) + val + b"\0" * (-len(val) % 4)
+
+
+def pcapng_blocks(frames: list[bytes]) -> bytes:
+    out = b""
+    for e in ("<", ">"):
+        shb = struct.pack(e + "IHHq", 0x1A2B3C4D, 1, 0, -1) + _opt(1, b"a comment", e) + _opt(0, b"", e)
+        out += _block(0x0A0D0D0A, shb, e)
+        out += _block(1, struct.pack(e + "HHI", 1, 0, 0) + _opt(9, b"\x09", e) + _opt(0, b"", e), e)   # ns
+        out += _block(1, struct.pack(e + "HHI", 1, 0, 65535) + _opt(9, b"\x86", e) + _opt(14, struct.pack(e + "q", 5), e), e)
+        for i, f in enumerate(frames):
+            if i % 3 == 0:
+                out += _block(6, struct.pack(e + "IIIII", i % 2, 0, 1_700_000_000 + i, len(f), len(f)) + f, e)
+            elif i % 3 == 1:
+                out += _block(3, struct.pack(e + "I", len(f)) + f, e)
+            else:
+                out += _block(2, struct.pack(e + "HHIIII", 1, 0, 0, 42, len(f), len(f)) + f, e)
+        out += _block(5, struct.pack(e + "III", 0, 0, 0) + _opt(1, b"stats", e), e)     # interface statistics
+        out += _block(0x0BAD, b"custom", e)
+    return out
+
+
+JSON_SPLICES = (b"\\udc8b", b"\\ud800", b"\xff\xfe", b"[" * 5000, b"{\"a\":" * 3000, b"\\", b"\"")
+
+
+def mutate(rng: random.Random, seed: bytes, kind: str = "") -> bytes:
     data = bytearray(seed)
+    if kind.startswith("har") and rng.random() < 0.3:   # what exporters and attackers put inside HAR strings
+        i = rng.randrange(len(data))
+        data[i:i] = rng.choice(JSON_SPLICES)
+        return bytes(data)
     r = rng.random()
     if r < 0.05:                          # random bytes behind the right magic
         return bytes(seed[:8]) + rng.randbytes(rng.randrange(0, 2048))
@@ -97,12 +154,13 @@ def run(cases_per_reader: int = 10000, seed: int = 1) -> dict[str, dict[str, int
             c: Counter[str] = Counter()
             examples: list[str] = []
             for _ in range(cases_per_reader):
-                path.write_bytes(mutate(rng, valid))
+                path.write_bytes(mutate(rng, valid, reader))
                 c["cases"] += 1
                 try:
-                    src = open_capture(path)
-                    for _flow in src:
-                        c["flows"] += 1
+                    with contextlib.redirect_stderr(_io.StringIO()):     # one warning line per damaged file
+                        src = open_capture(path)
+                        for _flow in src:
+                            c["flows"] += 1
                     c["records_skipped"] += sum(src.stats.skipped.values())
                 except InputError:
                     c["input_errors"] += 1

@@ -25,6 +25,7 @@ from scapy.layers.tls.extensions import ServerName, TLS_Ext_ServerName
 from scapy.utils import PcapReader
 
 from analyzer.traffic.pcap import iter_pcap
+from analyzer.traffic.stats import ReadStats
 from bench.peers import ensure_debian
 
 PHONE = "10.0.2.15"
@@ -99,9 +100,8 @@ def main() -> None:
         t = time.perf_counter()
         write_pcap(path, args.packets, args.seed)
         gen = time.perf_counter() - t
-        skipped: dict[str, int] = {}
         t = time.perf_counter()
-        flows = sum(1 for _ in iter_pcap(path, skipped, "bench"))
+        flows = sum(1 for _ in iter_pcap(path, ReadStats(), "bench"))
         fast = args.packets / (time.perf_counter() - t)
         n = 0
         t = time.perf_counter()

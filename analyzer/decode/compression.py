@@ -1,18 +1,23 @@
 """gzip, zlib/deflate, brotli and zstd, always decompressed with an output cap so a bomb costs at most the cap.
 
 Recognised by magic bytes (gzip, zlib, zstd); brotli and raw deflate have no magic, so they are tried only when the
-Content-Encoding names them.
+Content-Encoding names them. This is the one decoder of HTTP Content-Encoding: the traffic readers remove a request's
+Content-Encoding with `decode_body`, the decoders find compression inside fields with `sniff`/`decompress`.
 """
 
 from __future__ import annotations
 
 import io
 import zlib
+from dataclasses import dataclass
 
 import brotli
 import zstandard
 
 _CHUNK = 64 * 1024
+MAX_DECODED = 64 * 1024 * 1024      # bytes of a request body kept once its Content-Encoding is removed
+_ENCODINGS = {"gzip": "gzip", "x-gzip": "gzip", "deflate": "deflate", "br": "br", "zstd": "zstd"}
+_MAGIC = {"gzip": b"\x1f\x8b", "zstd": b"\x28\xb5\x2f\xfd"}
 
 
 def sniff(data: bytes | memoryview, hint: str | None = None) -> str | None:
@@ -37,7 +42,10 @@ def decompress(kind: str, data: bytes | memoryview, cap: int) -> tuple[bytes | N
         if kind == "gzip":
             return _zlib(zlib.decompressobj(16 + zlib.MAX_WBITS), data, cap)
         if kind == "deflate":
-            out, capped = _zlib(zlib.decompressobj(zlib.MAX_WBITS), data, cap)
+            try:
+                out, capped = _zlib(zlib.decompressobj(zlib.MAX_WBITS), data, cap)
+            except zlib.error:
+                out = None
             if out is None:   # some servers/clients send raw deflate under "deflate"
                 out, capped = _zlib(zlib.decompressobj(-zlib.MAX_WBITS), data, cap)
             return out, capped
@@ -116,3 +124,63 @@ def _brotli(data, cap: int) -> tuple[bytes | None, bool]:
     if not out:
         return None, False
     return bytes(out[:cap]), len(out) > cap
+
+
+# -- HTTP Content-Encoding of a whole body (the readers) -------------------------------------------------------------
+
+@dataclass(slots=True)
+class Decoded:
+    body: bytes
+    error: str | None = None        # set when the body could not be decoded (it is then returned as given)
+
+
+def looks_encoded(encoding: str, body: bytes) -> bool:
+    """Whether `body` still looks compressed with `encoding` (exporters often store the decoded text while keeping
+    the Content-Encoding header)."""
+    kind = _ENCODINGS.get(encoding, encoding)
+    magic = _MAGIC.get(kind)
+    if magic is not None:
+        return body.startswith(magic)
+    if kind == "deflate":
+        return sniff(body) == "deflate" or not _mostly_text(body)
+    return not _mostly_text(body)       # brotli has no magic number: plain text means already decoded
+
+
+def _mostly_text(body: bytes) -> bool:
+    sample = body[:512]
+    try:
+        sample.decode("utf-8")
+    except UnicodeDecodeError as e:
+        if e.start < len(sample) - 4:   # a multi-byte char cut at the sample end is fine
+            return False
+    return True
+
+
+def decode_body(body: bytes, content_encoding: str | None, *, only_if_encoded: bool = False,
+                limit: int = MAX_DECODED) -> Decoded:
+    """Remove `content_encoding` (possibly a list like "gzip, br", applied in order) from `body`.
+
+    `only_if_encoded`: skip a layer when the body does not look encoded (HAR/JSONL exporters).
+    Unknown encodings and undecodable bodies leave the body as it is, with `error` set; a body larger than `limit`
+    once decoded is kept encoded (the decoders then meet it under their own bound).
+    """
+    if not body or not content_encoding:
+        return Decoded(body)
+    layers = [e.strip().lower() for e in content_encoding.split(",") if e.strip()]
+    for enc in reversed(layers):    # the last encoding applied is removed first
+        if enc == "identity":
+            continue
+        kind = _ENCODINGS.get(enc)
+        if kind is None:
+            return Decoded(body, f"unknown content-encoding {enc!r}")
+        if only_if_encoded and not looks_encoded(kind, body):
+            continue
+        out, capped = decompress(kind, body, limit)
+        if capped:
+            return Decoded(body, f"{enc} body larger than {limit} bytes once decoded: kept encoded")
+        if out is None:
+            if only_if_encoded and kind not in _MAGIC:
+                continue        # no magic number to go by: most likely a binary body stored decoded
+            return Decoded(body, f"{enc} body could not be decoded")
+        body = out
+    return Decoded(body)

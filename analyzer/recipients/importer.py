@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from ..fsutil import atomic_write_json, private_dir
+from ..fsutil import atomic_write_json, private_dir, read_json_input
 from .domains import is_ip, normalize_host
 from .exodus import exodus_records, is_exodus
 from .import_records import ImportRecord, default_categories, map_categories
@@ -198,10 +198,7 @@ def _unclaimed(items: list[str], match: Any, owner: str, skipped: Counter[str], 
 def _read_overlay(path: Path) -> dict[str, dict[str, Any]]:
     if not path.exists():
         return {}
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise InputError(path, f"overlay unreadable: {e}") from None
+    doc = read_json_input(path, "tracker overlay")
     if not isinstance(doc, dict) or not isinstance(doc.get("companies"), list):
         raise InputError(path, "overlay: expected an object with a 'companies' list")
     return {c["entity"].lower(): c for c in doc["companies"] if isinstance(c, dict) and isinstance(c.get("entity"), str)}

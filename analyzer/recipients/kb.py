@@ -8,7 +8,6 @@ on captures with thousands of flows and APKs with tens of thousands of classes.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from dataclasses import dataclass, replace
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ..errors import InputError
+from ..fsutil import read_json_input
 from .domains import host_suffixes, is_ip, normalize_host
 
 SCHEMA = "hpa.trackers/1"
@@ -183,12 +183,7 @@ def _parse_company(d: Any, path: Path | None, origin: str, label: str | None = N
 
 
 def _load_file(path: Path, origin: str) -> list[Entry]:
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as e:
-        raise InputError(path, f"cannot read: {e.strerror or e}") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise InputError(path, f"not valid JSON: {e}") from None
+    doc = read_json_input(path, "tracker list")
     if not isinstance(doc, dict) or not isinstance(doc.get("companies"), list):
         raise InputError(path, "expected an object with a 'companies' list")
     label = _file_label(path)

@@ -1,9 +1,10 @@
 """A binary file wrapper that cuts over-long JSON strings before a streaming parser sees them.
 
-A HAR body (request or response text) is one JSON string: ijson builds it whole, and its C backend re-scans a token
-that spans read buffers, so a 1 GB body costs minutes and gigabytes. Cutting every string at `max_chars` bytes keeps
-the document valid JSON (the closing quote and escape sequences are kept whole) and the memory bounded; the count of
-strings cut is reported as a bound. Scanning uses bytes.find/regex, so the filter runs at C speed.
+A HAR body (request or response text) is one JSON string that a parser builds whole: a 1 GB body costs gigabytes.
+`json_stream` sends the rest of a file through this filter once an entry grows past its bound. Cutting every string
+at `max_bytes` keeps the document valid JSON (the closing quote and escape sequences are kept whole) and the memory
+bounded; the count of strings cut is reported. It scans with bytes.find/regex, but each escape costs a Python step,
+which is why it is used only after an oversized entry.
 """
 
 from __future__ import annotations
@@ -39,10 +40,13 @@ class CappedStrings:
         self._cut = False               # the current string is being dropped
         self._hex_left = 0              # hex digits still owed to a \\u escape kept
         self._carry = b""               # a backslash that ended the last chunk
+        self.passthrough = False        # set: stop filtering once outside a string (the oversized part is over)
 
     def read(self, n: int = -1) -> bytes:
-        if n == 0:                  # ijson probes with read(0) for bytes vs text
+        if n == 0:                  # a probe for bytes vs text
             return b""
+        if self.passthrough and not self._in_str and not self._carry:
+            return self._fp.read(n if n and n > 0 else 1 << 20)
         while True:
             raw = self._fp.read(n if n and n > 0 else 1 << 20)
             if not raw:

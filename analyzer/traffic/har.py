@@ -1,28 +1,28 @@
-"""HAR 1.2 -> Flow, streamed with ijson (`log.entries` one entry at a time).
+"""HAR 1.2 -> Flow, one entry at a time (`json_stream`: the json module's C scanner on each entry, memory flat).
 
-Written for the HAR files found in practice: mitmproxy's export (bodies decoded but the
-Content-Encoding header kept), browsers' devtools, HTTP Toolkit and PCAPdroid (binary bodies as
-base64 via `encoding`, `_content` or a data: URI; optional fields missing).
+The request bytes are recovered by the rule of the exporter named in `log.creator` (`har_body`), and how is kept in
+`Flow.body_encoding`. A bad entry (not an object, no URL, bad base64, nested too deep, too large) is skipped and
+counted; a file cut short keeps every entry before the cut.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as _dt
+import re
 from collections.abc import Iterator
 from typing import IO, Any
 from urllib.parse import quote_plus, urlsplit
 
-import ijson
-
+from ..decode.compression import decode_body
 from ..model import Flow, TLSInfo
-from .bodies import decode_body
-from .capped_json import CappedStrings
-from .mitm import _name
+from .har_body import BodyError, Recovered, b64, exporter_of, text_bytes, utf8
+from .json_stream import JsonStream, Truncated
+from .names import host_name
+from .stats import ReadStats
 
 MAX_WS_MESSAGES = 10_000
-READ_BUFFER = 256 << 10             # ijson re-scans a token spanning buffers: a larger buffer keeps a long string cheap
+CREATOR_WINDOW = 64 << 10           # bytes at the head (or tail) of a HAR searched for log.creator.name
+_CREATOR = re.compile(rb'"creator"\s*:\s*\{[^{}]{0,4096}?"name"\s*:\s*"((?:[^"\\]|\\.){0,200})"')
 
 
 class EntryError(ValueError):
@@ -42,26 +42,7 @@ def _headers(obj: dict[str, Any], key: str = "headers") -> list[tuple[str, str]]
     return out
 
 
-def _text_bytes(text: str) -> bytes:
-    return text.encode("utf-8", "surrogateescape") if _encodable(text) else text.encode("utf-8", "replace")
-
-
-def _encodable(text: str) -> bool:
-    try:
-        text.encode("utf-8", "surrogateescape")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _b64(text: str) -> bytes:
-    try:
-        return base64.b64decode(text, validate=False)
-    except (binascii.Error, ValueError) as e:
-        raise EntryError(f"bad base64 body: {e}") from e
-
-
-def _content(obj: Any) -> bytes | None:
+def _content(obj: Any, rule: str, ctype: str, cenc: str | None, sizes: tuple[int | None, ...]) -> Recovered | None:
     """Body of a HAR content-like object {text, encoding}, or None when absent."""
     if not isinstance(obj, dict):
         return None
@@ -71,16 +52,21 @@ def _content(obj: Any) -> bytes | None:
     if not isinstance(text, str):
         raise EntryError("body text is not a string")
     if str(obj.get("encoding", "")).lower() == "base64":
-        return _b64(text)
+        return Recovered(b64(text), "base64")
     if text.startswith("data:") and ";base64," in text[:200]:
-        return _b64(text.split(";base64,", 1)[1])
-    return _text_bytes(text)
+        return Recovered(b64(text.split(";base64,", 1)[1]), "base64")
+    return text_bytes(text, rule, ctype, cenc, sizes)
 
 
-def _request_body(req: dict[str, Any]) -> bytes:
+def _request_body(req: dict[str, Any], rule: str, headers: list[tuple[str, str]]) -> Recovered:
     pd = req.get("postData")
+    ctype = (pd.get("mimeType") if isinstance(pd, dict) and isinstance(pd.get("mimeType"), str) else None) \
+        or _header(headers, "content-type") or ""
+    cenc = _header(headers, "content-encoding")
+    length = _header(headers, "content-length")
+    sizes = (_int(req.get("bodySize")), int(length) if length and length.strip().isdigit() else None)
     for candidate in (pd.get("_content") if isinstance(pd, dict) else None, req.get("_content"), pd):
-        body = _content(candidate)
+        body = _content(candidate, rule, ctype, cenc, sizes)
         if body is not None:
             return body
     if isinstance(pd, dict) and isinstance(pd.get("params"), list):     # form without text
@@ -88,8 +74,8 @@ def _request_body(req: dict[str, Any]) -> bytes:
         for p in pd["params"]:
             if isinstance(p, dict) and isinstance(p.get("name"), str):
                 parts.append(f"{quote_plus(p['name'])}={quote_plus(str(p.get('value') or ''))}")
-        return "&".join(parts).encode()
-    return b""
+        return Recovered("&".join(parts).encode(), "form-params")
+    return Recovered(b"", "none")
 
 
 def _time(v: Any) -> float | None:
@@ -117,8 +103,9 @@ def _header(headers: list[tuple[str, str]], name: str) -> str | None:
     return None
 
 
-def entry_to_flows(entry: Any, fid: str, source: str | None = None) -> list[Flow]:
-    """The Flow of a HAR entry, then one flow per websocket message sent (Chrome `_webSocketMessages`)."""
+def entry_to_flows(entry: Any, fid: str, source: str | None = None, rule: str = "unknown") -> list[Flow]:
+    """The Flow of a HAR entry, then one flow per websocket message sent (`_webSocketMessages`). `rule`: the
+    exporter (`har_body.exporter_of(log.creator.name)`)."""
     if not isinstance(entry, dict):
         raise EntryError("entry is not an object")
     req = entry.get("request")
@@ -139,11 +126,14 @@ def entry_to_flows(entry: Any, fid: str, source: str | None = None) -> list[Flow
     elif host_header:
         host_header = host_header.rsplit(":", 1)[0]
     sni = entry.get("_sni") if isinstance(entry.get("_sni"), str) else None
-    host = _name(host_header, sni, u.hostname)
+    host = host_name(host_header, sni, u.hostname)
     if not host:
         raise EntryError("entry has no host")
-    body = _request_body(req)
-    dec = decode_body(body, _header(headers, "content-encoding"), only_if_encoded=True)
+    try:
+        rec = _request_body(req, rule, headers)
+    except BodyError as e:
+        raise EntryError(str(e)) from e
+    dec = decode_body(rec.body, _header(headers, "content-encoding"), only_if_encoded=True)
     resp = entry.get("response") if isinstance(entry.get("response"), dict) else {}
     status = _int(resp.get("status"))
     content = resp.get("content") if isinstance(resp.get("content"), dict) else {}
@@ -162,7 +152,7 @@ def entry_to_flows(entry: Any, fid: str, source: str | None = None) -> list[Flow
         status=status if status else None,     # HAR uses 0 for "no response"
         response_headers=_headers(resp) if resp else [], response_size=size, http_version=version,
         tls=tls, origin="import", kind="http", server_ip=server_ip or None,
-        error=error or dec.error, source=source,
+        error=error or dec.error, source=source, body_encoding=rec.how,
     )
     flows = [flow]
     msgs = entry.get("_webSocketMessages")
@@ -170,41 +160,63 @@ def entry_to_flows(entry: Any, fid: str, source: str | None = None) -> list[Flow
         for i, m in enumerate(msgs[:MAX_WS_MESSAGES]):
             if not isinstance(m, dict) or m.get("type") != "send" or not isinstance(m.get("data"), str):
                 continue
-            data = _b64(m["data"]) if m.get("opcode") == 2 else _text_bytes(m["data"])
+            binary = m.get("opcode") == 2
+            try:
+                data = b64(m["data"]) if binary else utf8(m["data"])
+            except BodyError as e:
+                raise EntryError(str(e)) from e
             t = m.get("time")
             flows.append(Flow(id=f"{fid}:m{i}", host=host, time=float(t) if isinstance(t, (int, float)) else flow.time,
                               method="", scheme=scheme, port=flow.port, path=flow.path, query=flow.query,
                               request_body=data, tls=tls, origin="import", kind="websocket",
-                              server_ip=flow.server_ip, source=source))
+                              server_ip=flow.server_ip, source=source, body_encoding="base64" if binary else "utf-8"))
     return flows
 
 
-def iter_har(fp: IO[bytes], skipped: dict[str, int], id_prefix: str, source: str | None = None) -> Iterator[Flow]:
-    """Flows from an open HAR file; bad entries are counted in `skipped` by reason."""
-    capped = CappedStrings(fp)          # a huge body string is cut (bounded memory and time), and counted
-    entries = ijson.items(capped, "log.entries.item", use_float=True, buf_size=READ_BUFFER)
+def creator_name(fp: IO[bytes], size: int) -> str | None:
+    """`log.creator.name`, searched in the head of the file (where exporters write it), else in its tail."""
+    pos = fp.tell()
     try:
-        yield from _entries(entries, skipped, id_prefix, source)
+        head = fp.read(CREATOR_WINDOW)
+        m = _CREATOR.search(head)
+        if m is None and size > CREATOR_WINDOW:
+            fp.seek(max(pos, size - CREATOR_WINDOW))
+            ms = list(_CREATOR.finditer(fp.read(CREATOR_WINDOW)))
+            m = ms[-1] if ms else None
     finally:
-        if capped.truncated:
-            skipped["har_string_truncated"] = skipped.get("har_string_truncated", 0) + capped.truncated
+        fp.seek(pos)
+    if m is None:
+        return None
+    return m.group(1).decode("utf-8", "replace")
 
 
-def _entries(entries: Iterator[Any], skipped: dict[str, int], id_prefix: str, source: str | None) -> Iterator[Flow]:
+def iter_har(fp: IO[bytes], stats: ReadStats, id_prefix: str, source: str | None = None,
+             size: int = 0) -> Iterator[Flow]:
+    """Flows from an open HAR file; entries read are counted in `stats`, bad ones skipped by reason, a cut file as
+    `har_truncated_or_corrupt`."""
+    skipped = stats.skipped
+    found = creator_name(fp, size) if hasattr(fp, "seek") else None
+    rule = exporter_of(found) if found else None
     n = 0
-    while True:
-        try:
-            entry = next(entries)
-        except StopIteration:
-            return
-        except (ijson.JSONError, ijson.IncompleteJSONError, ValueError, UnicodeDecodeError, RecursionError):
-            # The JSON text itself is broken: the parser cannot resynchronize after this point.
-            skipped["har_truncated_or_corrupt"] = skipped.get("har_truncated_or_corrupt", 0) + 1
-            return
-        n += 1
-        try:
-            flows = entry_to_flows(entry, f"{id_prefix}#{n}", source)
-        except (EntryError, KeyError, TypeError, ValueError, AttributeError, OverflowError):
-            skipped["bad_har_entry"] = skipped.get("bad_har_entry", 0) + 1
-            continue
-        yield from flows
+    stream = JsonStream(fp, keep=("creator",))
+    try:
+        for entry, reason in stream.array(("log", "entries")):
+            if rule is None:                # a stream that cannot seek (.zhar): the creator read on the way
+                creator = stream.kept.get("creator")
+                rule = exporter_of(creator.get("name") if isinstance(creator, dict) else None)
+            n += 1
+            if reason is not None:
+                skipped[reason] = skipped.get(reason, 0) + 1
+                continue
+            try:
+                flows = entry_to_flows(entry, f"{id_prefix}#{n}", source, rule)
+            except (EntryError, KeyError, TypeError, ValueError, AttributeError, OverflowError, RecursionError):
+                skipped["bad_har_entry"] = skipped.get("bad_har_entry", 0) + 1
+                continue
+            stats.records += 1
+            yield from flows
+    except Truncated:
+        skipped["har_truncated_or_corrupt"] = skipped.get("har_truncated_or_corrupt", 0) + 1
+    finally:
+        if stream.strings_cut:
+            skipped["har_string_truncated"] = skipped.get("har_string_truncated", 0) + stream.strings_cut

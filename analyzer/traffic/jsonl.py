@@ -17,7 +17,7 @@ from typing import IO, Any
 
 from ..fsutil import FILE_MODE
 from ..model import Flow, TLSInfo
-from .bodies import decode_body
+from ..decode.compression import decode_body
 
 FLOW_SCHEMA = "hpa.flow/1"
 # A longer line is skipped without being parsed (a body of ~96 MiB): parsing holds the line, its JSON string, the
@@ -52,12 +52,15 @@ def flow_to_dict(flow: Flow) -> dict[str, Any]:
         "tls": None if flow.tls is None else {
             "sni": flow.tls.sni, "version": flow.tls.version, "alpn": flow.tls.alpn,
             "intercepted": flow.tls.intercepted, "error": flow.tls.error,
+            "cert_org": flow.tls.cert_org, "cert_sans": list(flow.tls.cert_sans),
         },
         "origin": flow.origin,
         "kind": flow.kind,
         "server_ip": flow.server_ip,
         "error": flow.error,
         "source": flow.source,
+        "cnames": list(flow.cnames),
+        "body_encoding": flow.body_encoding,
     }
 
 
@@ -91,6 +94,15 @@ def _opt_num(d: dict[str, Any], key: str) -> float | None:
     if isinstance(v, bool) or not isinstance(v, (int, float)):
         raise RecordError(f"{key} is not a number")
     return float(v)
+
+
+def _str_list(d: dict[str, Any], key: str) -> list[str]:
+    v = d.get(key)
+    if v is None:
+        return []
+    if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+        raise RecordError(f"{key} is not a list of strings")
+    return v
 
 
 def _headers(d: dict[str, Any], key: str) -> list[tuple[str, str]]:
@@ -144,7 +156,8 @@ def flow_from_dict(d: Any) -> Flow:
         if not isinstance(intercepted, bool):
             raise RecordError("tls.intercepted is not a boolean")
         tls_info = TLSInfo(sni=_opt_str(tls, "sni"), version=_opt_str(tls, "version"),
-                           alpn=_opt_str(tls, "alpn"), intercepted=intercepted, error=_opt_str(tls, "error"))
+                           alpn=_opt_str(tls, "alpn"), intercepted=intercepted, error=_opt_str(tls, "error"),
+                           cert_org=_opt_str(tls, "cert_org"), cert_sans=_str_list(tls, "cert_sans"))
     port = _opt_int(d, "port")
     return Flow(
         id=fid, host=host, time=_opt_num(d, "time"), phase=_opt_str(d, "phase"),
@@ -154,7 +167,7 @@ def flow_from_dict(d: Any) -> Flow:
         response_headers=_headers(d, "response_headers"), response_size=_opt_int(d, "response_size"),
         http_version=_opt_str(d, "http_version"), tls=tls_info, origin=_str(d, "origin", "proxy"),
         kind=_str(d, "kind", "http"), server_ip=_opt_str(d, "server_ip"), error=error,
-        source=_opt_str(d, "source"),
+        source=_opt_str(d, "source"), cnames=_str_list(d, "cnames"), body_encoding=_opt_str(d, "body_encoding"),
     )
 
 

@@ -7,10 +7,10 @@ with intact framing is skipped and counted instead of ending the file.
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterator
 from typing import IO, Any
 
+from cryptography import x509
 from mitmproxy import dns as mdns
 from mitmproxy import flow as mflow
 from mitmproxy import http as mhttp
@@ -19,27 +19,12 @@ from mitmproxy import udp as mudp
 from mitmproxy.io import compat, tnetstring
 
 from ..model import Flow, TLSInfo
-from .bodies import decode_body
+from .names import cname_chain, host_name
+from .stats import ReadStats
+from ..decode.compression import decode_body
 
 PHASE_KEY = "hpa.phase"
 MAX_MESSAGES = 10_000           # websocket/TCP messages turned into flows per connection
-
-
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return False
-    return True
-
-
-def _name(*candidates: str | None) -> str:
-    """The first candidate that is a name; else the first non-empty one (an IP)."""
-    present = [c for c in candidates if c]
-    for c in present:
-        if not _is_ip(c):
-            return c
-    return present[0] if present else ""
 
 
 def _alpn(conn: Any) -> str | None:
@@ -47,6 +32,20 @@ def _alpn(conn: Any) -> str | None:
     if isinstance(a, bytes):
         a = a.decode("ascii", "replace")
     return a or None
+
+
+def _cert(f: mflow.Flow) -> tuple[str | None, list[str]]:
+    """Subject organisation and DNS names of the upstream server's certificate, when mitmproxy saw one."""
+    certs = getattr(f.server_conn, "certificate_list", None) or []
+    if not certs:
+        return None, []
+    c = certs[0]
+    try:
+        org = c.organization
+        sans = [n.value for n in c.altnames if isinstance(n, x509.DNSName)]
+    except (ValueError, AttributeError):        # a certificate mitmproxy stored but cryptography cannot parse
+        return None, []
+    return org, sans
 
 
 def _tls(f: mflow.Flow) -> TLSInfo | None:
@@ -57,7 +56,9 @@ def _tls(f: mflow.Flow) -> TLSInfo | None:
     err = None
     if refused:
         err = c.error or (f.error.msg if f.error else None)
-    return TLSInfo(sni=c.sni, version=c.tls_version, alpn=_alpn(c), intercepted=not refused, error=err)
+    org, sans = _cert(f)
+    return TLSInfo(sni=c.sni, version=c.tls_version, alpn=_alpn(c), intercepted=not refused, error=err,
+                   cert_org=org, cert_sans=sans)
 
 
 def _server_ip(f: mflow.Flow) -> str | None:
@@ -90,7 +91,7 @@ def _http(f: mhttp.HTTPFlow, phase: str | None) -> Flow:
         size = len(resp.raw_content) if resp.raw_content is not None else None
     return Flow(
         id=f.id,
-        host=_name(req.pretty_host, f.client_conn.sni, req.host),
+        host=host_name(req.pretty_host, f.client_conn.sni, req.host),
         time=req.timestamp_start,
         phase=_phase(f, phase),
         method=req.method,
@@ -109,6 +110,7 @@ def _http(f: mhttp.HTTPFlow, phase: str | None) -> Flow:
         kind="http",
         server_ip=_server_ip(f),
         error=error or dec.error,
+        body_encoding="mitmproxy:raw",
     )
 
 
@@ -121,7 +123,7 @@ def _conn_flow(f: mflow.Flow, phase: str | None, kind: str) -> Flow:
         kind = "tls"
     return Flow(
         id=f.id,
-        host=_name(f.client_conn.sni, addr[0] if addr else None, _server_ip(f)),
+        host=host_name(f.client_conn.sni, addr[0] if addr else None, _server_ip(f)),
         time=f.timestamp_created,
         phase=_phase(f, phase),
         method="",
@@ -142,13 +144,45 @@ def flow_from_mitm(mitm_flow: mflow.Flow, phase: str | None = None) -> Flow:
     if isinstance(f, mhttp.HTTPFlow):
         return _http(f, phase)
     if isinstance(f, mdns.DNSFlow):
-        q = f.request.questions[0].name if f.request and f.request.questions else ""
-        return Flow(id=f.id, host=q, time=f.timestamp_created, phase=_phase(f, phase), method="", scheme="dns",
-                    port=53, path="", origin="proxy", kind="dns", server_ip=_server_ip(f),
-                    error=f.error.msg if f.error else None)
+        return flows_from_dns(f, phase)[0]
     if isinstance(f, (mtcp.TCPFlow, mudp.UDPFlow)):
         return _conn_flow(f, phase, "websocket")
     return _conn_flow(f, phase, "tls")
+
+
+def flows_from_dns(f: mdns.DNSFlow, phase: str | None = None) -> list[Flow]:
+    """One Flow (kind "dns") per name asked in a mitmproxy DNS flow, with the CNAME chain answered for it."""
+    questions = [q.name for q in f.request.questions] if f.request else []
+    answers = f.response.answers if f.response else []
+    cnames = []
+    for rr in answers:
+        if rr.type == mdns.types.CNAME:
+            try:
+                cnames.append((rr.name, rr.domain_name))
+            except (ValueError, IndexError, UnicodeError):
+                continue
+    out = []
+    for i, name in enumerate(questions or [""]):
+        out.append(Flow(id=f.id if i == 0 else f"{f.id}:q{i}", host=name, time=f.timestamp_created,
+                        phase=_phase(f, phase), method="", scheme="dns", port=53, path="", origin="proxy",
+                        kind="dns", server_ip=_server_ip(f), error=f.error.msg if f.error else None,
+                        cnames=cname_chain(name, cnames) if name else []))
+    return out
+
+
+def flow_from_websocket_message(mitm_flow: mflow.Flow, message: Any, index: int, phase: str | None = None,
+                                main: Flow | None = None) -> Flow:
+    """The Flow (kind "websocket") of one message a client sent on a websocket or raw TCP/UDP connection
+    (`mitmproxy.websocket.WebSocketMessage`, `mitmproxy.tcp.TCPMessage`, `mitmproxy.udp.UDPMessage`); `index` is its
+    position among the connection's messages. `main` is the connection's Flow when the caller has it already."""
+    main = main or flow_from_mitm(mitm_flow, phase)
+    return Flow(
+        id=f"{main.id}:m{index}", host=main.host, time=message.timestamp, phase=main.phase, method="",
+        scheme=main.scheme, port=main.port, path=main.path, query=main.query,
+        request_headers=main.request_headers if main.kind == "http" else [],
+        request_body=message.content, tls=main.tls, origin="proxy", kind="websocket",
+        server_ip=main.server_ip, body_encoding="mitmproxy:raw",
+    )
 
 
 def flow_from_tls_failure(data: Any, phase: str | None = None, flow_id: str | None = None) -> Flow:
@@ -159,7 +193,7 @@ def flow_from_tls_failure(data: Any, phase: str | None = None, flow_id: str | No
     sni = client.sni
     peer = server.peername
     return Flow(
-        id=flow_id or client.id, host=_name(sni, addr[0] if addr else None), time=client.timestamp_start,
+        id=flow_id or client.id, host=host_name(sni, addr[0] if addr else None), time=client.timestamp_start,
         phase=phase, method="", scheme="tls", port=addr[1] if addr else 443, path="",
         tls=TLSInfo(sni=sni, version=client.tls_version, alpn=_alpn(client), intercepted=False,
                     error=client.error or getattr(data.conn, "error", None)),
@@ -180,6 +214,8 @@ def flows_from_mitm(mitm_flow: mflow.Flow, phase: str | None = None) -> Iterator
     # a raw TCP/UDP connection is told by its messages; its empty connection record only when it has none
     if not (isinstance(mitm_flow, (mtcp.TCPFlow, mudp.UDPFlow)) and any(m.from_client for m in messages)):
         yield main
+    if isinstance(mitm_flow, mdns.DNSFlow):
+        yield from flows_from_dns(mitm_flow, phase)[1:]
     n = 0
     for i, m in enumerate(messages):
         if not m.from_client:
@@ -187,17 +223,34 @@ def flows_from_mitm(mitm_flow: mflow.Flow, phase: str | None = None) -> Iterator
         n += 1
         if n > MAX_MESSAGES:
             break
-        yield Flow(
-            id=f"{main.id}:m{i}", host=main.host, time=m.timestamp, phase=main.phase, method="",
-            scheme=main.scheme, port=main.port, path=main.path, query=main.query,
-            request_headers=main.request_headers if main.kind == "http" else [],
-            request_body=m.content, tls=main.tls, origin="proxy", kind="websocket",
-            server_ip=main.server_ip,
-        )
+        yield flow_from_websocket_message(mitm_flow, m, i, phase, main)
 
 
-def iter_mitm(fp: IO[bytes], skipped: dict[str, int]) -> Iterator[Flow]:
-    """Flows from an open mitmproxy dump; bad records are counted in `skipped` by reason."""
+class CappedReader:
+    """A file whose read(n) never asks for more than what is left: a corrupt 4 GB length in a
+    capture must not make a reader allocate 4 GB."""
+
+    def __init__(self, fp: IO[bytes], size: int):
+        self._fp, self._size = fp, size
+        self.name = getattr(fp, "name", None)
+
+    def read(self, n: int | None = -1) -> bytes:
+        if n is None or n < 0:
+            return self._fp.read()
+        if n > 65536:
+            n = min(n, max(0, self._size - self._fp.tell()))
+        return self._fp.read(n)
+
+    def tell(self) -> int:
+        return self._fp.tell()
+
+    def close(self) -> None:
+        self._fp.close()
+
+
+def iter_mitm(fp: IO[bytes], stats: ReadStats) -> Iterator[Flow]:
+    """Flows from an open mitmproxy dump; records read and bad records (by reason) are counted in `stats`."""
+    skipped = stats.skipped
     while True:
         try:
             loaded = tnetstring.load(fp)
@@ -218,27 +271,5 @@ def iter_mitm(fp: IO[bytes], skipped: dict[str, int]) -> Iterator[Flow]:
         except Exception:  # noqa: BLE001 - mitmproxy's state loaders raise anything on a bad record
             skipped["bad_mitm_record"] = skipped.get("bad_mitm_record", 0) + 1
             continue
+        stats.records += 1
         yield from flows
-
-
-# -- converters for a live recorder (addons/hpa_recorder.py): hooks see one DNS query or one message at a time ------
-def flows_from_dns(f: mdns.DNSFlow, phase: str | None = None) -> list[Flow]:
-    """One Flow per question of a DNS query (a query may ask several names), id `<flow id>:<name>:<type>`."""
-    server = str(f.server_conn.address[0]) if f.server_conn.address else None
-    return [Flow(id=f"{f.id}:{q.name}:{q.type}", host=q.name, time=f.request.timestamp or f.timestamp_created,
-                 phase=_phase(f, phase), method="", scheme="dns", port=53, path="", origin="proxy", kind="dns",
-                 server_ip=server)
-            for q in (f.request.questions if f.request else [])]
-
-
-def flow_from_message(f: mhttp.HTTPFlow, index: int, phase: str | None = None) -> Flow:
-    """The Flow of websocket message `index` (one the client sent), as `flows_from_mitm` gives it once the
-    connection is over: same id, host, headers and phase as the upgrade request."""
-    main = flow_from_mitm(f, phase)
-    m = f.websocket.messages[index] if f.websocket is not None else None
-    if m is None:
-        raise ValueError(f"flow {f.id} has no websocket message {index}")
-    return Flow(id=f"{main.id}:m{index}", host=main.host, time=m.timestamp, phase=main.phase, method="",
-                scheme=main.scheme, port=main.port, path=main.path, query=main.query,
-                request_headers=main.request_headers, request_body=m.content, tls=main.tls, origin="proxy",
-                kind="websocket", server_ip=main.server_ip)

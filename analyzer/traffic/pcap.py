@@ -12,12 +12,15 @@ import ipaddress
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
-
-from scapy.error import Scapy_Exception
-from scapy.utils import RawPcapReader
+from typing import Any
 
 from ..model import Flow, TLSInfo
+from .names import cname_chain
+from .pcap_file import ReadState, check_header, frames
+from .quic import CryptoStream, NotInitial, as_tls_record, looks_initial, open_initial
+from .pcap_http import MAX_STREAMS as MAX_HTTP_STREAMS
+from .pcap_http import HttpStream, http_flow, starts_request
+from .stats import ReadStats, records_skipped
 
 MAX_PENDING = 1024          # TCP streams whose ClientHello spans several segments, kept at once
 MAX_HELLO = 16 * 1024       # bytes buffered per such stream
@@ -37,6 +40,11 @@ class _State:
     ip_names: dict[str, str] = field(default_factory=dict)
     pending: dict[tuple[bytes, bytes, int, int], bytearray] = field(default_factory=dict)
     pending_meta: dict[tuple[bytes, bytes, int, int], tuple[int, float]] = field(default_factory=dict)
+    packets: int = 0
+    dns_waiting: dict[str, Flow] = field(default_factory=dict)
+    http: dict[tuple[bytes, bytes, int, int], HttpStream] = field(default_factory=dict)
+    quic: dict[tuple[bytes, bytes, int, int], CryptoStream] = field(default_factory=dict)
+    quic_done: set[tuple[bytes, bytes, int, int]] = field(default_factory=set)
 
 
 def _skip(st: _State, reason: str) -> None:
@@ -81,8 +89,9 @@ def _dns_name(msg: bytes, pos: int) -> tuple[str, int]:
     return ".".join(labels).lower(), (end if end >= 0 else pos)
 
 
-def parse_dns(msg: bytes) -> tuple[bool, list[str], list[tuple[str, str]]]:
-    """(is_response, question names, [(ip, asked name)] from A/AAAA answers). Raises ValueError."""
+def parse_dns(msg: bytes) -> tuple[bool, list[str], list[tuple[str, str]], list[tuple[str, str]]]:
+    """(is_response, question names, [(ip, asked name)] from A/AAAA answers, [(alias, canonical name)] from CNAME
+    answers). Raises ValueError."""
     if len(msg) < 12:
         raise ValueError("short DNS header")
     flags = msg[2] << 8 | msg[3]
@@ -98,10 +107,11 @@ def parse_dns(msg: bytes) -> tuple[bool, list[str], list[tuple[str, str]]]:
     if pos > len(msg):
         raise ValueError("question past end")
     answers: list[tuple[str, str]] = []
+    cnames: list[tuple[str, str]] = []
     is_resp = bool(flags & 0x8000)
     if is_resp:
         for _ in range(min(an, 64)):
-            _, pos = _dns_name(msg, pos)
+            owner, pos = _dns_name(msg, pos)
             if pos + 10 > len(msg):
                 break
             rtype = msg[pos] << 8 | msg[pos + 1]
@@ -110,7 +120,9 @@ def parse_dns(msg: bytes) -> tuple[bool, list[str], list[tuple[str, str]]]:
             pos += 10 + rdlen
             if rtype == 1 and len(rdata) == 4 or rtype == 28 and len(rdata) == 16:
                 answers.append((str(ipaddress.ip_address(bytes(rdata))), names[0]))
-    return is_resp, names, answers
+            elif rtype == 5:
+                cnames.append((owner, _dns_name(msg, pos - rdlen)[0]))
+    return is_resp, names, answers, cnames
 
 
 # -- TLS ClientHello -------------------------------------------------------------------------------
@@ -175,28 +187,6 @@ def parse_client_hello(data: bytes) -> str | None:
     return None
 
 
-class CappedReader:
-    """A file whose read(n) never asks for more than what is left: a corrupt 4 GB length in a
-    capture must not make a reader allocate 4 GB."""
-
-    def __init__(self, fp: IO[bytes], size: int):
-        self._fp, self._size = fp, size
-        self.name = getattr(fp, "name", None)
-
-    def read(self, n: int | None = -1) -> bytes:
-        if n is None or n < 0:
-            return self._fp.read()
-        if n > 65536:
-            n = min(n, max(0, self._size - self._fp.tell()))
-        return self._fp.read(n)
-
-    def tell(self) -> int:
-        return self._fp.tell()
-
-    def close(self) -> None:
-        self._fp.close()
-
-
 # -- frames ----------------------------------------------------------------------------------------
 
 def _l3(data: bytes, linktype: int) -> tuple[int, int]:
@@ -230,8 +220,9 @@ def _flow_id(st: _State, n: int) -> str:
 
 
 def _dns_flows(st: _State, msg: bytes, src: bytes, dst: bytes, n: int, ts: float) -> Iterator[Flow]:
+    """A name's flow waits for its answer (to carry the CNAME chain), then goes out; unanswered ones at the end."""
     try:
-        is_resp, names, answers = parse_dns(msg)
+        is_resp, names, answers, cnames = parse_dns(msg)
     except (ValueError, IndexError):
         _skip(st, "pcap_bad_dns")
         return
@@ -241,9 +232,76 @@ def _dns_flows(st: _State, msg: bytes, src: bytes, dst: bytes, n: int, ts: float
     for name in names:
         if not name or name in st.dns_names or name.endswith(".arpa"):
             continue
+        flow = st.dns_waiting.get(name)
+        if flow is None:
+            flow = Flow(id=_flow_id(st, n), host=name, time=ts, method="", scheme="dns", port=53, path="",
+                        origin="pcap", kind="dns", server_ip=_ip_str(src if is_resp else dst))
+        if is_resp or len(st.dns_waiting) >= MAX_PENDING:
+            st.dns_waiting.pop(name, None)
+            st.dns_names.add(name)
+            flow.cnames = cname_chain(name, cnames)
+            yield flow
+        else:
+            st.dns_waiting[name] = flow
+
+
+def _quic(st: _State, payload: bytes, key: tuple[bytes, bytes, int, int], n: int, ts: float) -> Iterator[Flow]:
+    """A client Initial: its CRYPTO frames join the connection's; the ClientHello once whole names the host."""
+    if key in st.quic_done:
+        return
+    try:
+        _, frames = open_initial(payload)
+    except (NotInitial, IndexError):
+        return                      # a server's Initial, a later packet type, or not QUIC: nothing to say
+    stream = st.quic.get(key)
+    if stream is None:
+        if len(st.quic) >= MAX_PENDING:
+            _skip(st, "pcap_quic_over_bound")
+            return
+        stream = st.quic[key] = CryptoStream(n, ts)
+    hello = stream.add(frames)
+    if hello is None or len(hello) > 0xFFFF:
+        return
+    del st.quic[key]
+    if len(st.quic_done) < MAX_IP_NAMES:
+        st.quic_done.add(key)
+    try:
+        sni = parse_client_hello(as_tls_record(hello))
+    except (ValueError, IndexError, Incomplete):
+        _skip(st, "pcap_bad_client_hello")
+        return
+    ip = _ip_str(key[1])
+    yield Flow(id=_flow_id(st, stream.first_n), host=sni or st.ip_names.get(ip) or ip, time=stream.first_ts,
+               method="", scheme="quic", port=key[3], path="", tls=TLSInfo(sni=sni, alpn="h3", intercepted=False),
+               origin="pcap", kind="tls", server_ip=ip)
+
+
+def _http_segment(st: _State, payload: bytes, src: bytes, dst: bytes, sport: int, dport: int, seq: int, n: int,
+                  ts: float) -> Iterator[Flow]:
+    key = (src, dst, sport, dport)
+    stream = st.http.get(key)
+    if stream is None:
+        if not payload or not starts_request(payload, 0):
+            return
+        if len(st.http) >= MAX_HTTP_STREAMS:
+            _skip(st, "pcap_http_streams_over_bound")
+            return
+        stream = st.http[key] = HttpStream(st.id_prefix, src, dst, dport, seq)
+    if payload:
+        yield from stream.feed(payload, seq, n, ts)
+
+
+def _flush(st: _State) -> Iterator[Flow]:
+    """Flows still waiting at the end of the capture: questions never answered, requests cut short."""
+    for name, flow in st.dns_waiting.items():
         st.dns_names.add(name)
-        yield Flow(id=_flow_id(st, n), host=name, time=ts, method="", scheme="dns", port=53, path="",
-                   origin="pcap", kind="dns", server_ip=_ip_str(src if is_resp else dst))
+        yield flow
+    st.dns_waiting.clear()
+    for stream in st.http.values():
+        flow = http_flow(stream, final=True)
+        if flow is not None:
+            yield flow
+    st.http.clear()
 
 
 def _tls_flow(st: _State, sni: str | None, dst: bytes, dport: int, n: int, ts: float) -> Flow:
@@ -292,6 +350,7 @@ def scan_frames(frames: Iterator[tuple[bytes, int, Any]], timer: Callable[[Any],
     n = 0
     for data, linktype, meta in frames:
         n += 1
+        st.packets = n
         try:
             if linktype == _ETHERNET and data[12] == 0x08 and data[13] == 0x00:     # the common case
                 ver, o = 4, 14
@@ -316,7 +375,7 @@ def scan_frames(frames: Iterator[tuple[bytes, int, Any]], timer: Callable[[Any],
                         continue
                     l4proto, l4 = data[l4], l4 + 8
             elif ver == -1:
-                _skip(st, "pcap_unsupported_linktype")
+                _skip(st, "pcap_bad_block" if linktype == -2 else "pcap_unsupported_linktype")
                 continue
             else:
                 continue
@@ -324,6 +383,13 @@ def scan_frames(frames: Iterator[tuple[bytes, int, Any]], timer: Callable[[Any],
                 if (data[l4] == 0 and data[l4 + 1] == 53) or (data[l4 + 2] == 0 and data[l4 + 3] == 53):
                     src, dst = data[a_off: a_off + a_len], data[a_off + a_len: a_off + 2 * a_len]
                     yield from _dns_flows(st, data[l4 + 8:], src, dst, n, timer(meta))
+                elif len(data) > l4 + 8 and data[l4 + 8] & 0xC0 == 0xC0:       # a QUIC long header
+                    payload = data[l4 + 8:l4 + (data[l4 + 4] << 8 | data[l4 + 5])]
+                    if looks_initial(payload):
+                        src, dst = data[a_off: a_off + a_len], data[a_off + a_len: a_off + 2 * a_len]
+                        dport = data[l4 + 2] << 8 | data[l4 + 3]
+                        key = (src, dst, data[l4] << 8 | data[l4 + 1], dport)
+                        yield from _quic(st, payload, key, n, timer(meta))
             elif l4proto == 6:
                 p = l4 + (data[l4 + 12] >> 4) * 4
                 if p >= len(data):
@@ -335,72 +401,34 @@ def scan_frames(frames: Iterator[tuple[bytes, int, Any]], timer: Callable[[Any],
                 elif data[p] == 0x16 or st.pending:
                     src, dst = data[a_off: a_off + a_len], data[a_off + a_len: a_off + 2 * a_len]
                     yield from _tcp_payload(st, data[p:], src, dst, sport, dport, n, timer, meta)
+                if st.http or starts_request(data, p):
+                    src, dst = data[a_off: a_off + a_len], data[a_off + a_len: a_off + 2 * a_len]
+                    # the IP length, not the frame's: Ethernet pads short frames
+                    end = o + (data[o + 2] << 8 | data[o + 3]) if ver == 4 else o + 40 + (data[o + 4] << 8 | data[o + 5])
+                    seq = int.from_bytes(data[l4 + 4:l4 + 8], "big")
+                    yield from _http_segment(st, data[p:end], src, dst, sport, dport, seq, n, timer(meta))
         except IndexError:
             _skip(st, "pcap_truncated_frame")
 
 
-_BROKEN = (Scapy_Exception, ValueError, OverflowError, MemoryError, KeyError, IndexError, TypeError)
+def _ts(t: float) -> float:
+    return t
 
 
-def _pcap_frames(reader: RawPcapReader, st: _State, size: int) -> Iterator[tuple[bytes, int, Any]]:
-    linktype = reader.linktype
-    pos = 24                                      # scapy reads (or skips) each record whole
-    read = reader._read_packet
-    while True:
-        try:
-            data, meta = read()
-        except EOFError:
-            if pos < size:                        # a cut header at the end: scapy ends quietly, we say so
-                _skip(st, "pcap_truncated_or_corrupt")
-            return
-        except _BROKEN:
-            _skip(st, "pcap_truncated_or_corrupt")
-            return
-        caplen = meta.caplen
-        pos += 16 + caplen
-        if len(data) < caplen and len(data) < 65535:
-            _skip(st, "pcap_truncated_frame")
-        yield data, linktype, meta
-
-
-def _pcapng_frames(reader: RawPcapReader, st: _State, size: int) -> Iterator[tuple[bytes, int, Any]]:
-    fp = reader.f
-    while True:
-        pos = fp.tell()
-        try:
-            res = reader._read_packet()
-        except EOFError:
-            if pos < size:
-                _skip(st, "pcap_truncated_or_corrupt")
-            return
-        except _BROKEN:
-            _skip(st, "pcap_truncated_or_corrupt")
-            return
-        data, meta = res
-        yield data, meta.linktype, meta
-
-
-def _ng_time(m: Any) -> float:
-    return ((m.tshigh << 32) | m.tslow) / (m.tsresol or 1_000_000)
-
-
-def iter_pcap(path: Path, skipped: dict[str, int], id_prefix: str) -> Iterator[Flow]:
-    """Flows from a pcap/pcapng file (scapy picks the format by magic). Raises Scapy_Exception at
-    open when the header is bad; damaged records later are counted in `skipped`."""
+def iter_pcap(path: Path, stats: ReadStats, id_prefix: str, state: ReadState | None = None) -> Iterator[Flow]:
+    """Flows from a pcap/pcapng file (`pcap_file` reads the blocks). Raises PcapError at open when the header is bad;
+    damaged records later are counted in `stats.skipped`; `state` tells the caller what else the file held."""
+    skipped = stats.skipped
+    before = records_skipped(skipped)
     st = _State(skipped=skipped, id_prefix=id_prefix)
-    fp = open(path, "rb")
-    try:
-        size = path.stat().st_size
-        # pcapng block lengths are not bounded by scapy (pcap record lengths are): never ask for
-        # more than the file holds
-        ng = fp.peek(4)[:4] == b"\x0a\x0d\x0d\x0a"
-        reader = RawPcapReader(CappedReader(fp, size) if ng else fp)
-        if ng:
-            yield from scan_frames(_pcapng_frames(reader, st, size), _ng_time, st)
-        else:
-            div = 1e9 if reader.nano else 1e6
-            yield from scan_frames(_pcap_frames(reader, st, size), lambda m: m.sec + m.usec / div, st)
-    finally:
-        fp.close()
+    state = state or ReadState()
+    with open(path, "rb") as fp:
+        check_header(fp)
+        fp.seek(0)
+        yield from scan_frames(frames(fp, path.stat().st_size, state), _ts, st)
+    yield from _flush(st)
+    if state.cut:
+        _skip(st, "pcap_truncated_frame" if state.cut == 2 else "pcap_truncated_or_corrupt")
     if st.pending:      # ClientHellos cut short at the end of the capture
         skipped["pcap_bad_client_hello"] = skipped.get("pcap_bad_client_hello", 0) + len(st.pending)
+    stats.records += max(0, st.packets - (records_skipped(skipped) - before))

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+import sys
+import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-
-from scapy.error import Scapy_Exception
-from scapy.utils import RawPcapReader
 
 from ..errors import InputError
 from ..model import Flow
 from .har import iter_har
 from .jsonl import iter_jsonl, looks_like_flow_line
-from .mitm import iter_mitm
-from .pcap import CappedReader, iter_pcap
+from .mitm import CappedReader, iter_mitm
+from .keylog import check_keylog, decrypted_flows
+from .pcap import iter_pcap
+from .pcap_file import PcapError, ReadState, check_header
+from .stats import ReadStats, read_line
 
 SNIFF_BYTES = 64 * 1024
 UNKNOWN = "not a mitmproxy dump, HAR, hpa JSONL or pcap file"
@@ -23,15 +25,10 @@ PCAP_MAGICS = (b"\xa1\xb2\xc3\xd4", b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\x3c\x4d", b"
 # a mitmproxy dump is a sequence of tnetstring dicts: "<length>:<key tnetstrings...>}"
 _TNETSTRING = re.compile(rb"^[1-9][0-9]{0,11}:[0-9]{1,12}:[A-Za-z_]")
 _HAR_START = re.compile(rb'^\s*\{\s*"log"\s*:')
+_HAR_LOG = re.compile(rb'"log"\s*:\s*\{\s*"(?:version|creator|browser|pages|entries)"\s*:')
 _JSONL_START = re.compile(rb'^\s*\{\s*"schema"\s*:\s*"hpa\.flow/')
 CAPTURE_DIR_FILES = ("flows.jsonl", "flows.mitm")
 CAPTURE_PCAP = "capture.pcap"
-
-
-@dataclass
-class ReadStats:
-    flows: int = 0
-    skipped: dict[str, int] = field(default_factory=dict)
 
 
 def sniff(path: Path) -> str:
@@ -47,6 +44,13 @@ def sniff(path: Path) -> str:
         raise InputError(path, "empty file")
     if head[:4] in PCAP_MAGICS:
         return "pcap"
+    if is_zlib(head):                   # mitmproxy's .zhar: a HAR compressed with zlib
+        try:
+            inner = zlib.decompressobj().decompress(head, 4096)
+        except zlib.error:
+            inner = b""
+        if _HAR_START.match(inner) or _HAR_LOG.search(inner):
+            return "har"
     if _TNETSTRING.match(head):
         return "mitm"
     text = head[3:] if head.startswith(b"\xef\xbb\xbf") else head
@@ -61,7 +65,7 @@ def sniff(path: Path) -> str:
                 return "jsonl"
         if not lines and _JSONL_START.match(text):
             return "jsonl"              # a first record longer than the sniff window (a big body)
-        if re.search(rb'"log"\s*:\s*\{', text[:4096]) and re.search(rb'"entries"\s*:', text):
+        if _HAR_LOG.search(text) or re.search(rb'"log"\s*:\s*\{', text) and re.search(rb'"entries"\s*:', text):
             return "har"               # "log" not the first key, e.g. after a BOM or comment field
     raise InputError(path, UNKNOWN)
 
@@ -69,8 +73,9 @@ def sniff(path: Path) -> str:
 class CaptureSource:
     """A readable capture: iterate for Flows (streaming); `stats` fills as it goes."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, keylog: str | Path | None = None):
         self.path = Path(path)
+        self.keylog = check_keylog(keylog) if keylog else None
         self.stats = ReadStats()
         self.parts: list[tuple[Path, str]] = []
         if self.path.is_dir():
@@ -92,7 +97,11 @@ class CaptureSource:
             if pcap.is_file() and pcap.stat().st_size > 0:
                 self.parts.append((pcap, sniff(pcap)))
             if not self.parts:
-                raise InputError(self.path, "is a folder without flows.jsonl, flows.mitm or capture.pcap")
+                self.format = "folder"
+                self.parts = _folder_parts(self.path)
+            if not self.parts:
+                raise InputError(self.path, "is a folder without flows.jsonl, flows.mitm, capture.pcap or "
+                                            "*.har / *.mitm / *.pcap / *.pcapng / *.jsonl captures")
         elif not self.path.exists():
             raise InputError(self.path, "no such file")
         else:
@@ -109,9 +118,17 @@ class CaptureSource:
         self.stats = ReadStats()        # counts describe the latest pass
         seen_hosts: set[str] = set()
         seen_ips: set[str] = set()
-        merging = self.format == "capture_dir"
+        merging = self.format in ("capture_dir", "folder")
+        seen_requests: set[int] = set()
         for p, fmt in self.parts:
-            for flow in self._read(p, fmt):
+            part = ReadStats()
+            for flow in self._read(p, fmt, part):
+                if self.format == "folder" and flow.kind in ("http", "websocket") and flow.time is not None:
+                    key = request_key(flow)
+                    if key in seen_requests:    # the same request from another file (a HAR and its dump)
+                        part.skip("duplicate_flow")
+                        continue
+                    seen_requests.add(key)
                 if merging:
                     if flow.origin == "pcap":
                         # the proxy already saw this connection: the pcap adds nothing about it
@@ -127,39 +144,113 @@ class CaptureSource:
                     flow.source = str(p)
                 self.stats.flows += 1
                 yield flow
+            self._account(p, fmt, part, merging)
+        if self.stats.flows == 0 and self.stats.records == 0 and self.stats.skipped:
+            raise InputError(self.path, "nothing readable: " + (read_line(self.format, 0, self.stats.skipped) or ""))
 
-    def _read(self, path: Path, fmt: str) -> Iterator[Flow]:
-        skipped = self.stats.skipped
+    def read_line(self) -> str | None:
+        """"read N of M entries (reasons)" after a pass, None when nothing was lost."""
+        records = self.stats.records or (self.stats.flows if self.format == "jsonl" else 0)   # split JSONL reads
+        return read_line(self.format, records, self.stats.skipped)
+
+    def _account(self, path: Path, fmt: str, part: ReadStats, merging: bool) -> None:
+        """Add a part's counts; one warning line on stderr when records were skipped or the file was cut."""
+        if fmt == "jsonl":
+            part.records = part.flows
+        self.stats.records += part.records
+        for reason, n in part.skipped.items():
+            self.stats.skip(reason, n)
+        line = read_line(fmt, part.records, part.skipped)
+        if line and (part.records or part.flows or merging):     # else the whole file is an InputError
+            print(f"hpa: warning: {path}: {line}", file=sys.stderr)
+
+    def _read(self, path: Path, fmt: str, part: ReadStats) -> Iterator[Flow]:
         prefix = path.name if self.format != "capture_dir" else f"{path.parent.name}/{path.name}"
         try:
             if fmt == "pcap":
-                yield from iter_pcap(path, skipped, prefix)
+                state = ReadState()
+                for flow in iter_pcap(path, part, prefix, state):
+                    part.flows += 1
+                    yield flow
+                if self.keylog is not None or state.secrets:    # keys given, or written into the pcapng
+                    for flow in decrypted_flows(path, self.keylog, part, prefix):
+                        part.flows += 1
+                        yield flow
                 return
             size = path.stat().st_size
             with open(path, "rb") as fp:
                 if fmt == "mitm":
-                    yield from iter_mitm(CappedReader(fp, size), skipped)   # type: ignore[arg-type]
+                    flows = iter_mitm(CappedReader(fp, size), part)   # type: ignore[arg-type]
+                elif fmt == "har" and is_zlib(fp.peek(2)[:2]):
+                    flows = iter_har(ZlibReader(fp, part), part, prefix)
                 elif fmt == "har":
-                    if fp.peek(3)[:3] == b"\xef\xbb\xbf":
-                        fp.read(3)
-                    yield from iter_har(fp, skipped, prefix)
+                    flows = iter_har(fp, part, prefix, size=size)
                 else:
-                    yield from iter_jsonl(fp, skipped)
-        except (Scapy_Exception, OSError) as e:
+                    flows = iter_jsonl(fp, part.skipped)
+                for flow in flows:
+                    part.flows += 1
+                    yield flow
+        except OSError as e:
             raise InputError(path, f"unreadable {fmt} file ({e})") from None
+
+
+FOLDER_ORDER = {"mitm": 0, "jsonl": 1, "har": 2, "pcap": 3}     # the most faithful copy of a request is kept
+FOLDER_SUFFIXES = (".mitm", ".flows", ".dump", ".har", ".jsonl", ".pcap", ".pcapng", ".cap")
+
+
+def _folder_parts(folder: Path) -> list[tuple[Path, str]]:
+    """The captures of a folder made elsewhere, by format (dumps first), then name."""
+    parts = []
+    for f in sorted(folder.iterdir()):
+        if f.is_file() and f.suffix.lower() in FOLDER_SUFFIXES and f.stat().st_size > 0:
+            parts.append((f, sniff(f)))
+    return sorted(parts, key=lambda pf: (FOLDER_ORDER.get(pf[1], 9), pf[0].name))
+
+
+def request_key(flow: Flow) -> int:
+    """The identity of a request across files: what was sent and when (to the millisecond, as HAR keeps it)."""
+    return hash((flow.kind, flow.method, flow.host, flow.path, flow.query, round(flow.time or 0.0, 3),
+                 hashlib.blake2b(flow.request_body, digest_size=16).digest()))
+
+
+def is_zlib(head: bytes) -> bool:
+    return len(head) >= 2 and head[0] == 0x78 and (head[0] << 8 | head[1]) % 31 == 0
+
+
+class ZlibReader:
+    """read(n) of a zlib stream's decompressed bytes (a .zhar), a chunk at a time; a damaged stream ends it."""
+
+    def __init__(self, fp, stats: ReadStats):
+        self._fp, self._d, self._stats, self._done = fp, zlib.decompressobj(), stats, False
+
+    def read(self, n: int = -1) -> bytes:
+        n = n if n and n > 0 else 1 << 20
+        out = b""
+        while not out and not self._done:
+            tail = self._d.unconsumed_tail
+            data = tail or self._fp.read(1 << 16)
+            try:
+                out = self._d.decompress(data, n) if data else self._d.flush()
+            except zlib.error:
+                self._stats.skip("har_truncated_or_corrupt")
+                self._done = True
+                return b""
+            if not data or self._d.eof:
+                self._done = self._d.eof or not data
+        return out
 
 
 def _check_pcap(path: Path) -> None:
     try:
         with open(path, "rb") as fp:
-            RawPcapReader(fp)
-    except (Scapy_Exception, EOFError, OSError, ValueError) as e:
+            check_header(fp)
+    except (PcapError, OSError) as e:
         raise InputError(path, f"damaged pcap header ({e})") from None
 
 
-def open_capture(path: str | Path) -> CaptureSource:
+def open_capture(path: str | Path, keylog: str | Path | None = None) -> CaptureSource:
     """Open a capture file or folder; the format is chosen by content. Raises InputError when the
     file is missing, unreadable, empty or of no known format."""
-    return CaptureSource(path)
+    return CaptureSource(path, keylog=keylog)
 
 

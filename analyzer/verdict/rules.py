@@ -6,6 +6,8 @@ A label is the strongest verdict any rule reaches; every rule that fired is kept
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ..model import DataFlow, Evidence, Finding, Label, Reason, Report
 
 TRACKING_CATEGORIES = {"advertising", "analytics", "attribution"}
@@ -159,6 +161,9 @@ def _limits(report: Report) -> list[str]:
     lim.append(f"{cov.http_flows} requests intercepted, {cov.failed_tls} TLS connections refused interception, "
                f"{cov.pcap_only} seen only in the packet capture")
     lim.append("only what the app sent during the capture is judged; other features may send more")
+    for f in report.input.files:            # records the readers could not read: what the label did not see
+        if f.get("read"):
+            lim.append(f"{Path(f['path']).name}: {f['read']}")
     return lim
 
 

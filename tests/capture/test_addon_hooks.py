@@ -21,7 +21,12 @@ def test_dns_and_websocket_and_phase_option(tmp_path):
         tctx.configure(rec, hpa_out=str(tmp_path), hpa_phase="background")
         dflow = tflow.tdnsflow()
         dflow.request.questions.append(dns.Question("second.example", dns.types.AAAA, dns.classes.IN))
-        rec.dns_request(dflow)
+        dflow.response = dflow.request.succeed([
+            dns.ResourceRecord.CNAME("dns.google", "edge.tracker.example"),
+            dns.ResourceRecord.A("edge.tracker.example", __import__("ipaddress").IPv4Address("192.0.2.7")),
+        ])
+        rec.dns_response(dflow)
+        rec.dns_error(dflow)            # a flow seen twice is written once
         wflow = tflow.twebsocketflow()  # messages: client/server text and binary
         rec.requestheaders(wflow)
         for i in range(1, len(wflow.websocket.messages) + 1):
@@ -36,6 +41,7 @@ def test_dns_and_websocket_and_phase_option(tmp_path):
     ws = [r for r in rows if r["kind"] == "websocket"]
     assert [d["host"] for d in dnsrows] == [q.name for q in dflow.request.questions]   # every question, not the first
     assert len(dnsrows) == 2 and all(d["phase"] == "background" for d in dnsrows)
+    assert dnsrows[0]["cnames"] == ["edge.tracker.example"] and dnsrows[1]["cnames"] == []   # the chain is kept
     client_msgs = [m for m in wflow.websocket.messages if m.from_client]
     assert len(ws) == len(client_msgs) > 0                       # only what the app sent
     assert all(r["phase"] == "background" for r in ws)

@@ -9,7 +9,7 @@ import brotli
 import pytest
 import zstandard
 
-from analyzer.traffic.bodies import decode_body
+from analyzer.decode.compression import decode_body
 
 TEXT = b'{"heart_rate": 71, "steps": 10432}' * 20
 ENCODED = {

@@ -13,7 +13,7 @@ from mitmproxy.test import tflow
 
 from analyzer.errors import InputError
 from analyzer.traffic import JsonlWriter, flow_from_mitm, open_capture
-from analyzer.traffic.bodies import MAX_DECODED
+from analyzer.decode.compression import MAX_DECODED
 from analyzer.traffic.mitm import flow_from_tls_failure
 
 

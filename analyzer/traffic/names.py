@@ -1,0 +1,37 @@
+"""The name an app asked for, from the candidates a reader has (Host header, SNI, URL host, address)."""
+
+from __future__ import annotations
+
+import ipaddress
+
+
+def is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+def host_name(*candidates: str | None) -> str:
+    """The first candidate that is a name; else the first non-empty one (an IP)."""
+    present = [c for c in candidates if c]
+    for c in present:
+        if not is_ip(c):
+            return c
+    return present[0] if present else ""
+
+
+def cname_chain(name: str, cnames: list[tuple[str, str]], limit: int = 16) -> list[str]:
+    """The CNAME targets followed from `name` through (alias, canonical) answer records, in order (loops cut)."""
+    table = {}
+    for alias, target in cnames:
+        table.setdefault(alias.lower().rstrip("."), target.lower().rstrip("."))
+    chain: list[str] = []
+    cur = name.lower().rstrip(".")
+    while cur in table and len(chain) < limit:
+        cur = table[cur]
+        if cur in chain or cur == name:
+            break
+        chain.append(cur)
+    return chain
