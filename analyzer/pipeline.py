@@ -65,7 +65,6 @@ def _scan_apk(path: str) -> dict[str, Any]:
 
 def analyze(paths: list[str | Path], opts: AnalyzeOptions | None = None) -> Report:
     """Analyze capture files (mitmproxy dumps, HAR, hpa JSONL, pcap, capture folders) into a report."""
-    from .policy import assess_data_flows, load_data_safety, read_policy
     from .traffic import open_capture
     from .verdict import decide_label, derive_findings
 
@@ -74,8 +73,12 @@ def analyze(paths: list[str | Path], opts: AnalyzeOptions | None = None) -> Repo
     meta = load_capture_meta(ppaths)
     given = load_persona(opts.known_values) if opts.known_values else None
     persona = merge_personas(recorded_persona(meta), given)
-    policy = read_policy(opts.policy) if opts.policy else None
-    data_safety = load_data_safety(opts.data_safety) if opts.data_safety else None
+    policy = data_safety = None
+    if opts.policy or opts.data_safety:             # the policy room (and its parsers) load only when needed
+        from .policy import load_data_safety, read_policy
+
+        policy = read_policy(opts.policy) if opts.policy else None
+        data_safety = load_data_safety(opts.data_safety) if opts.data_safety else None
     static = _scan_apk(opts.apk) if opts.apk else None
     meta_app = (meta or {}).get("app") or {}
     app_id = opts.app_id or meta_app.get("id") or (static or {}).get("package")
@@ -87,7 +90,10 @@ def analyze(paths: list[str | Path], opts: AnalyzeOptions | None = None) -> Repo
     stats = _read(sources, acc, opts.jobs)
 
     data_flows = finished_data_flows(acc)
-    assess_data_flows(data_flows, policy, data_safety)
+    if policy is not None or data_safety is not None:
+        from .policy import assess_data_flows
+
+        assess_data_flows(data_flows, policy, data_safety)
     coverage = acc.finish_coverage()
     if meta:
         coverage.simulated = bool(meta.get("simulated"))
