@@ -76,13 +76,14 @@ def _capture(spec: AppSpec, out: Path) -> Path:
 def run_app(spec: AppSpec, out: str | Path, redact: bool = False) -> dict[str, Any]:
     """Do the whole job for one app in this process; returns the result row (also written to result.json)."""
     from ..pipeline import AnalyzeOptions, analyze
-    from ..static import scan_apk
     from ..report import report_dict, write_capture_reports
 
     out = Path(out)
     adir = private_dir(app_dir(out, spec.app_id))
     started = time.time()
     if spec.apk:
+        from ..static import scan_apk     # androguard: only for an app with an APK
+
         atomic_write_json(adir / "static.json", scan_apk(spec.apk))
     run_dir = _capture(spec, out)
     report = analyze([str(run_dir)], AnalyzeOptions(
