@@ -16,8 +16,6 @@ from bisect import bisect_right
 
 TYPE_CODE_ITEM = 0x2001
 TYPE_ENCODED_ARRAY_ITEM = 0x2005
-CONST_STRING, CONST_STRING_JUMBO = 0x1A, 0x1B
-VALUE_STRING = 0x17
 MAX_OWNERS = 8            # classes kept per string (a string used everywhere names no one class)
 
 # opcode -> instruction width in 16-bit units (Dalvik formats); payload pseudo-instructions are sized apart
