@@ -38,11 +38,11 @@ class AnalyzeOptions:
 
 def _read(sources: list[Any], acc: Accumulator, jobs: int) -> InputStats:
     """Fold every flow of every source into `acc`; what was read and skipped, per file."""
-    from .parallel import fold_parallel
-
     stats = InputStats()
     for src in sources:
         if jobs > 1:
+            from .parallel import fold_parallel     # multiprocessing: loaded only when asked for
+
             fold_parallel(src, acc, jobs)
         else:
             for flow in src:
