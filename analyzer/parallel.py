@@ -1,10 +1,15 @@
-"""Several cores for one analysis: reading stays in this process (it streams), decoding and detection, the costly
-part, run in worker processes, each folding its share into its own `Accumulator`, merged here."""
+"""Several cores for one analysis: decoding and detection, the costly part, run in worker processes, each folding
+its share into its own `Accumulator`, merged here in file order. hpa JSONL is split into byte ranges; a HAR is read
+by every worker from its start up to the end of its span of entries (reading is about a quarter of the work, and
+sending parsed flows between processes cost more than reading them again); other formats are read here and sent
+in chunks."""
 
 from __future__ import annotations
 
 import multiprocessing as mp
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+import contextlib
+import io
 from typing import Iterable
 
 from .aggregate import Accumulator
@@ -14,6 +19,7 @@ from .model import Flow
 from .recipients import Recipients
 from .traffic.jsonl import iter_jsonl_range, jsonl_ranges
 from .traffic.source import CaptureSource
+from .traffic.stats import ReadStats
 
 CHUNK = 2000
 _worker_acc: Accumulator | None = None
@@ -47,6 +53,32 @@ def _worker_fold_range(path: str, start: int, end: int) -> tuple[Accumulator, in
     return part, n, skipped
 
 
+def _worker_fold_span(path: str, start: int, end: int | None) -> tuple[Accumulator, ReadStats | None]:
+    """Fold flows number start..end-1 of a capture read from its beginning; the last span (end None) reads to the
+    end and returns the read stats, the others stop early and stay quiet (the last one reports the records)."""
+    part = _empty_part()
+    src = CaptureSource(path)
+    quiet = contextlib.redirect_stderr(io.StringIO()) if end is not None else contextlib.nullcontext()
+    with quiet:
+        for i, flow in enumerate(src):
+            if end is not None and i >= end:
+                break
+            if i >= start:
+                part.add(flow)
+    return part, (src.stats if end is None else None)
+
+
+def _har_entries(path: str) -> int:
+    """About how many entries a HAR holds: its "startedDateTime" keys (inside a JSON string the quotes would be
+    escaped, so only keys count; pages have one too). Only the balance between workers depends on it."""
+    n, tail = 0, b""
+    with open(path, "rb") as fp:
+        while chunk := fp.read(1 << 22):
+            n += (tail + chunk).count(b'"startedDateTime"')
+            tail = chunk[-17:]
+    return n
+
+
 def _chunks(flows: Iterable[Flow], size: int) -> Iterable[list[Flow]]:
     chunk: list[Flow] = []
     for f in flows:
@@ -70,6 +102,18 @@ def fold_parallel(src: CaptureSource, acc: Accumulator, jobs: int) -> None:
     memory stays flat whatever the capture's size."""
     if src.format == "jsonl":
         _fold_jsonl_ranges(src, acc, jobs)
+        return
+    if src.format == "har":
+        # contiguous spans merged in file order: the report is the one a single process makes
+        n = _har_entries(str(src.path))
+        cuts = [k * n // jobs for k in range(jobs)] + [None]
+        with _pool(acc, jobs) as pool:
+            futures = [pool.submit(_worker_fold_span, str(src.path), cuts[k], cuts[k + 1]) for k in range(jobs)]
+            for f in futures:
+                part, stats = f.result()
+                acc.merge(part)
+                if stats is not None:
+                    src.stats = stats
         return
     with _pool(acc, jobs) as pool:
         pending: set[Future[Accumulator]] = set()

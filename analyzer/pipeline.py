@@ -39,11 +39,11 @@ class AnalyzeOptions:
 
 def _read(sources: list[Any], acc: Accumulator, jobs: int) -> InputStats:
     """Fold every flow of every source into `acc`; what was read and skipped, per file."""
-    from .parallel import fold_parallel
-
     stats = InputStats()
     for src in sources:
         if jobs > 1:
+            from .parallel import fold_parallel     # multiprocessing: loaded only when asked for
+
             fold_parallel(src, acc, jobs)
         else:
             for flow in src:
@@ -58,10 +58,14 @@ def _read(sources: list[Any], acc: Accumulator, jobs: int) -> InputStats:
     return stats
 
 
+def _scan_apk(path: str) -> dict[str, Any]:
+    from .static import scan_apk     # androguard: imported only when an APK is given
+
+    return scan_apk(path)
+
+
 def analyze(paths: list[str | Path], opts: AnalyzeOptions | None = None) -> Report:
     """Analyze capture files (mitmproxy dumps, HAR, hpa JSONL, pcap, capture folders) into a report."""
-    from .policy import assess_data_flows, load_data_safety, read_policy
-    from .static import scan_apk
     from .traffic import open_capture
     from .verdict import decide_label, derive_findings
 
@@ -70,9 +74,13 @@ def analyze(paths: list[str | Path], opts: AnalyzeOptions | None = None) -> Repo
     meta = load_capture_meta(ppaths)
     given = load_persona(opts.known_values) if opts.known_values else None
     persona = merge_personas(recorded_persona(meta), given)
-    policy = read_policy(opts.policy) if opts.policy else None
-    data_safety = load_data_safety(opts.data_safety) if opts.data_safety else None
-    static = scan_apk(opts.apk) if opts.apk else None
+    policy = data_safety = None
+    if opts.policy or opts.data_safety:             # the policy room (and its parsers) load only when needed
+        from .policy import load_data_safety, read_policy
+
+        policy = read_policy(opts.policy) if opts.policy else None
+        data_safety = load_data_safety(opts.data_safety) if opts.data_safety else None
+    static = _scan_apk(opts.apk) if opts.apk else None
     meta_app = (meta or {}).get("app") or {}
     meta_id = None if (meta or {}).get("backend") == "manual" and meta_app.get("id") == "manual" else meta_app.get("id")
     app_id = opts.app_id or meta_id or (static or {}).get("package")
@@ -89,7 +97,10 @@ def analyze(paths: list[str | Path], opts: AnalyzeOptions | None = None) -> Repo
         apply_first_party(guess, acc.contacts.values(), acc.data_flows.values())
         app_id = guess.app_id
     data_flows = finished_data_flows(acc)
-    assess_data_flows(data_flows, policy, data_safety)
+    if policy is not None or data_safety is not None:
+        from .policy import assess_data_flows
+
+        assess_data_flows(data_flows, policy, data_safety)
     coverage = acc.finish_coverage()
     if meta:
         coverage.simulated = bool(meta.get("simulated"))

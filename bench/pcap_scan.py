@@ -1,17 +1,23 @@
-"""Benchmark: the pcap fast path (RawPcapReader + byte pre-filter) against tshark and scapy's full dissection.
+"""Benchmark: hpa's pcap reader against tshark (and scapy's full dissection), same names checked.
 
-    .venv/bin/python bench/pcap_scan.py [--packets 1000000] [--sample 20000] [--seed 1]
+    python -m bench.pcap_scan [--packets 200000 1000000] [--sample 20000] [--seed 1]
 
-Writes a seeded synthetic capture (mostly TCP data and QUIC, some DNS and TLS ClientHellos) built
-from scapy templates whose bytes are varied, then times, in the same run and on the same file, hpa's DNS/SNI
-extraction, `tshark -Y "dns or tls.handshake.type == 1"` (Debian's tshark, installed by the bench when missing)
-over every packet, and scapy's full dissection over a sample.
+Writes a seeded synthetic capture per size (mostly TCP data and QUIC, some DNS and TLS ClientHellos, built from
+scapy templates whose bytes are varied; cached in bench/out/pcap/), then, in the same run on the same file:
+- hpa's scan in this process (`traffic.pcap.iter_pcap`, best of 3) and `hpa analyze FILE -f json` as a whole
+  process (reading, then decoding, detection and the report of what it found);
+- `tshark -n -r FILE -Y "dns or tls.handshake.type == 1" -T fields -e dns.qry.name -e
+  tls.handshake.extensions_server_name` as a whole process (Debian's tshark, installed by the bench when missing);
+- scapy's full dissection over a sample.
+The DNS names and SNIs each tool found are compared: `same names` or how many differ. Target: >= 10x tshark.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import statistics
+import sys
 import random
 import struct
 import subprocess
@@ -29,6 +35,9 @@ from analyzer.traffic.stats import ReadStats
 from bench.peers import ensure_debian
 
 PHONE = "10.0.2.15"
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out" / "pcap"
+HPA = ROOT / ".venv" / "bin" / "hpa"
 
 
 def templates(rng: random.Random) -> list[tuple[float, list[bytes]]]:
@@ -73,54 +82,92 @@ def write_pcap(path: Path, packets: int, seed: int) -> None:
             fp.write(frame)
 
 
-def tshark_rate(path: Path, packets: int) -> tuple[float | None, str]:
-    """packets/s of tshark's own DNS/ClientHello extraction over the whole file, or (None, why not)."""
+def tshark_names(path: Path) -> tuple[float | None, set[str], str]:
+    """(wall seconds, names, note) of tshark's own DNS/ClientHello extraction over the whole file."""
     tshark, why = ensure_debian("tshark", "tshark")
     if not tshark:
-        return None, why
+        return None, set(), why
     t = time.perf_counter()
     r = subprocess.run([tshark, "-n", "-r", str(path), "-Y", "dns or tls.handshake.type == 1", "-T", "fields",
                         "-e", "dns.qry.name", "-e", "tls.handshake.extensions_server_name"],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     secs = time.perf_counter() - t
     if r.returncode != 0:
-        return None, f"FAILED (tshark exit {r.returncode}: {r.stderr.strip()[:160]})"
-    return packets / secs, f"{sum(1 for line in r.stdout.splitlines() if line.strip())} records"
+        return None, set(), f"FAILED (tshark exit {r.returncode}: {r.stderr.strip()[:160]})"
+    names = {n for line in r.stdout.splitlines() for n in line.replace("\t", ",").split(",") if n}
+    return secs, names, f"{len(r.stdout.splitlines())} records"
 
 
-def main() -> None:
+def hpa_names(path: Path) -> tuple[float, set[str], int]:
+    """(best-of-3 seconds, DNS names and SNIs, flows) of hpa's reader in this process."""
+    best, names, flows = float("inf"), set(), 0
+    for _ in range(3):
+        t = time.perf_counter()
+        found = list(iter_pcap(path, ReadStats(), "bench"))
+        best = min(best, time.perf_counter() - t)
+    for f in found:
+        if f.kind == "dns" and f.host:
+            names.add(f.host)
+        elif f.tls is not None and f.tls.sni:
+            names.add(f.tls.sni)
+    return best, names, len(found)
+
+
+def hpa_process(path: Path, runs: int = 3) -> float:
+    """Median wall seconds of `hpa analyze FILE -f json` as a whole process."""
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run([str(HPA), "analyze", str(path), "-f", "json"], check=True, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def scapy_rate(path: Path, sample: int) -> float:
+    n = 0
+    t = time.perf_counter()
+    with PcapReader(str(path)) as r:
+        for pkt in r:
+            pkt.haslayer(DNS)
+            n += 1
+            if n >= sample:
+                break
+    return n / (time.perf_counter() - t)
+
+
+def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     quick = os.environ.get("HPA_BENCH_QUICK") == "1"
-    ap.add_argument("--packets", type=int, default=100_000 if quick else 1_000_000)
+    ap.add_argument("--packets", type=int, nargs="*", default=[20_000] if quick else [200_000, 1_000_000])
     ap.add_argument("--sample", type=int, default=20_000, help="packets given to scapy's full dissection")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
-    with tempfile.TemporaryDirectory() as d:
-        path = Path(d) / "bench.pcap"
-        t = time.perf_counter()
-        write_pcap(path, args.packets, args.seed)
-        gen = time.perf_counter() - t
-        t = time.perf_counter()
-        flows = sum(1 for _ in iter_pcap(path, ReadStats(), "bench"))
-        fast = args.packets / (time.perf_counter() - t)
-        n = 0
-        t = time.perf_counter()
-        with PcapReader(str(path)) as r:
-            for pkt in r:
-                pkt.haslayer(DNS)
-                n += 1
-                if n >= args.sample:
-                    break
-        full = n / (time.perf_counter() - t)
-        tshark, tshark_note = tshark_rate(path, args.packets)
-    print(f"generated {args.packets} packets in {gen:.1f} s; flows found: {flows}; skipped: {skipped}; "
-          f"tshark: {tshark_note}")
-    print(f"pcap_scan: {fast:,.0f} packets/s (scapy full dissection: {full:,.0f} packets/s, ratio {fast / full:.1f})")
-    if tshark:
-        print(f"pcap_scan_vs_tshark: {fast:,.0f} packets/s (tshark: {tshark:,.0f} packets/s, ratio {fast / tshark:.1f})")
-    else:
-        print(f"pcap_scan_vs_tshark: {fast:,.0f} packets/s (tshark: {tshark_note})")
+    OUT.mkdir(parents=True, exist_ok=True)
+    for packets in args.packets:
+        path = OUT / f"synthetic-{packets}-{args.seed}.pcap"
+        if not path.is_file():
+            tmp = path.with_suffix(".part")
+            write_pcap(tmp, packets, args.seed)
+            os.replace(tmp, path)
+        scan_s, names, flows = hpa_names(path)
+        proc_s = hpa_process(path)
+        ts_s, ts_names, note = tshark_names(path)
+        tag = f"pcap_{packets // 1000}k"
+        print(f"{tag}: hpa scan {packets / scan_s:,.0f} packets/s in-process ({scan_s:.2f} s, {flows} flows); "
+              f"hpa analyze whole process {proc_s:.2f} s")
+        if ts_s is None:
+            print(f"{tag}_vs_tshark: tshark {note}")
+            continue
+        same = "same names" if names == ts_names else \
+            f"names DIFFER: {len(names - ts_names)} only hpa, {len(ts_names - names)} only tshark"
+        print(f"{tag}_vs_tshark: tshark {ts_s:.2f} s ({packets / ts_s:,.0f} packets/s, {note}); "
+              f"hpa analyze {ts_s / proc_s:.1f}x, hpa scan {ts_s / scan_s:.1f}x (target >= 10x); "
+              f"{same} ({len(names)} DNS names and SNIs)")
+    full = scapy_rate(OUT / f"synthetic-{args.packets[0]}-{args.seed}.pcap", args.sample)
+    print(f"pcap_scapy_dissection: {full:,.0f} packets/s over {args.sample:,} packets (for reference)")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark `hpa static` against androguard's full AnalyzeAPK and the dexdump method of exodus-core.
 
-    .venv/bin/python bench/static_scan.py [--classes 52000] [--dex 4] [--skip-androguard]
+    .venv/bin/python bench/static_scan.py [--classes 50000] [--dex 2] [--skip-androguard]
     .venv/bin/python -m bench --only static_scan [--quick]      # HPA_BENCH_QUICK=1: 6,000 classes, 2 dex
 
 A synthetic APK (>= 50,000 classes over several dex files, a few hundred of them under tracker SDK
@@ -13,6 +13,9 @@ finds the tracker SDKs in it, in the same run:
     (perl | sort | uniq, as exodus-core does), then every signature regex searched over that list.
 hpa and dexdump: best of --repeat runs; AnalyzeAPK: one run. Prints
     static_scan: X s (androguard AnalyzeAPK: Y s, Zx; dexdump method: W s, Vx)
+then the same as whole processes, median of --repeat (issue 21's comparison): `hpa static APK -f json` against
+`unzip` of the dex files + `dexdump | perl | sort | uniq` + the signature regexes, and whether hpa's trackers are
+exactly those the knowledge base gives for androguard's class list.
 """
 
 from __future__ import annotations
@@ -166,8 +169,8 @@ def androguard_method(apk: Path, kb) -> set[str]:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--classes", type=int, default=52_000)
-    ap.add_argument("--dex", type=int, default=4)
+    ap.add_argument("--classes", type=int, default=50_000)
+    ap.add_argument("--dex", type=int, default=2)
     ap.add_argument("--skip-androguard", action="store_true", help="skip the slow AnalyzeAPK run")
     ap.add_argument("--repeat", type=int, default=3, help="runs of hpa and dexdump (best kept); AnalyzeAPK runs once")
     args = ap.parse_args()
@@ -205,6 +208,10 @@ def main() -> int:
     print(f"dexdump method (last run): trackers {sorted(dd_found)}; listing classes {listed - t:.3f} s, "
           f"signature search {time.perf_counter() - listed:.3f} s", file=sys.stderr)
 
+    proc_hpa, proc_dd = whole_processes(apk, sigs, args.repeat)
+    print(f"static_process: hpa static {proc_hpa:.3f} s whole process (dexdump method as a script: {proc_dd:.3f} s, "
+          f"{proc_dd / proc_hpa:.2f}x; target hpa <= dexdump) on {d['files']['classes']:,} classes in "
+          f"{d['files']['dex_count']} dex; {len(d['sdk_hosts'])} (host, class) pairs in sdk_hosts")
     if args.skip_androguard:
         print(f"static_scan: {hpa_s:.3f} s (androguard AnalyzeAPK: skipped; dexdump method: {dd_s:.3f} s, "
               f"{dd_s / hpa_s:.1f}x)")
@@ -215,7 +222,30 @@ def main() -> int:
     print(f"androguard: trackers {sorted(ag_found)}", file=sys.stderr)
     print(f"static_scan: {hpa_s:.3f} s (androguard AnalyzeAPK: {ag_s:.2f} s, {ag_s / hpa_s:.0f}x; "
           f"dexdump method: {dd_s:.3f} s, {dd_s / hpa_s:.1f}x)")
+    same = "identical" if hpa_found == ag_found else \
+        f"DIFFER (only hpa: {sorted(hpa_found - ag_found)}, only androguard: {sorted(ag_found - hpa_found)})"
+    print(f"static_trackers: hpa {len(hpa_found)} companies, androguard's class list {len(ag_found)}: {same}")
     return 0
+
+
+def whole_processes(apk: Path, sigs: dict[str, re.Pattern], repeat: int) -> tuple[float, float]:
+    """Median wall seconds of `hpa static` and of the dexdump method run as one shell script."""
+    import statistics
+
+    hpa = ROOT / ".venv" / "bin" / "hpa"
+    regex = "|".join(p.pattern for p in sigs.values())          # POSIX ERE: plain alternation
+    script = (f"set -e; d=$(mktemp -d); unzip -q -o {apk} 'classes*.dex' -d $d; "
+              f"dexdump $d/classes*.dex | perl -n -e '/[A-Z]+((?:\\w+\\/)+\\w+)/ && print \"$1\\n\"' | sort | uniq "
+              f"| grep -E -o '{regex.replace(chr(39), '')}' | sort -u > /dev/null; rm -rf $d")
+    runs_hpa, runs_dd = [], []
+    for _ in range(max(3, repeat)):
+        t = time.perf_counter()
+        subprocess.run([str(hpa), "static", str(apk), "-f", "json"], check=True, stdout=subprocess.DEVNULL)
+        runs_hpa.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        subprocess.run(["bash", "-c", script], check=True, stdout=subprocess.DEVNULL)
+        runs_dd.append(time.perf_counter() - t)
+    return statistics.median(runs_hpa), statistics.median(runs_dd)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from ..errors import InputError
 from ..fsutil import private_dir
 from .appsfile import AppSpec, check_files, read_apps_csv
-from .guide import write_guide
 from .inputs import inputs_of, missing_on_this_host
 from .task import failed_result, read_result, run_app_isolated
 
@@ -163,6 +162,8 @@ def run_batch(opts: BatchOptions, console: Console | None = None,
                 on_result(result)
     results = [read_result(out, a.app_id) or {"app_id": a.app_id, "name": a.name, "category": a.category,
                                                "status": "missing"} for a in apps]
+    from .guide import write_guide       # pandas: loaded here, not by every app's process importing this package
+
     index = write_guide(results, out)
     failed = sum(1 for r in results if r.get("status") != "done")
     console.print(f"{len(results) - failed} app(s) done, {failed} failed; guide: {index}")

@@ -85,7 +85,6 @@ def run_app(spec: AppSpec, out: str | Path, redact: bool = False, attempt: int =
     """Do the whole job for one app in this process; returns the result row (also written to result.json).
     The run folder stays marked partial until result.json is written, so a kill anywhere leaves it marked."""
     from ..pipeline import AnalyzeOptions, analyze
-    from ..static import scan_apk
     from ..report import report_dict, write_capture_reports
 
     from .inputs import analysis_dir, expand_captures
@@ -94,6 +93,8 @@ def run_app(spec: AppSpec, out: str | Path, redact: bool = False, attempt: int =
     adir = private_dir(app_dir(out, spec.app_id))
     started = time.time()
     if spec.apk:
+        from ..static import scan_apk     # androguard: only for an app with an APK
+
         atomic_write_json(adir / "static.json", scan_apk(spec.apk))
     # a row runs what it has: captures made elsewhere are analyzed as they are, an APK alone gets a static report
     run_dir = _capture(spec, out) if spec.plan == "device" else analysis_dir(out, spec.app_id)

@@ -5,18 +5,7 @@ from __future__ import annotations
 import ipaddress
 from functools import lru_cache
 
-import tldextract
-
-_extractor: tldextract.TLDExtract | None = None
-
-
-def _tld() -> tldextract.TLDExtract:
-    # suffix_list_urls=() and cache_dir=None: use the snapshot bundled with tldextract, never fetch or write a cache.
-    global _extractor
-    if _extractor is None:
-        _extractor = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True,
-                                           include_psl_private_domains=False)
-    return _extractor
+from .suffixes import split_domain
 
 
 def normalize_host(host: str) -> str:
@@ -57,8 +46,8 @@ def split_host(host: str) -> tuple[str, str]:
     labels = h.split(".")
     if len(labels) >= 2 and labels[-1] in RESERVED_TLDS:
         return labels[-2], labels[-1]
-    r = _tld()(h)
-    return (r.domain, r.suffix) if r.suffix else ("", "")
+    label, suffix = split_domain(h)        # tldextract's bundled list, read without importing tldextract
+    return (label, suffix) if suffix else ("", "")
 
 
 @lru_cache(maxsize=65536)

@@ -12,7 +12,10 @@ import re
 import struct
 import sys
 from array import array
+from bisect import bisect_left
 from dataclasses import dataclass, field
+
+from .dexrefs import string_owners
 
 DEX_MAGIC = re.compile(rb"dex\n0[0-9]{2}\x00")
 HEADER_SIZE = 0x70
@@ -36,6 +39,8 @@ class DexScan:
     strings: int = 0                                        # string_ids count
     url_strings: list[str] = field(default_factory=list)   # strings holding "://"
     host_strings: list[str] = field(default_factory=list)  # strings that are exactly a host-like name
+    # the classes that use each of those strings (const-string in their code, static field values)
+    string_classes: dict[str, list[str]] = field(default_factory=dict)
 
 
 def _u32_table(data: bytes, off: int, count: int) -> array:
@@ -72,21 +77,34 @@ def _class_names(data: bytes, offsets: list[int]) -> list[str]:
     for i in slow:
         desc = _string_at(data, offsets[i])
         names[i] = desc[1:-1].replace("/", ".") if desc.startswith("L") and desc.endswith(";") else ""
-    return [n for n in names if n]
+    return names          # one per offset; "" where the descriptor is not a class name
 
 
-def _string_section(data: bytes, map_off: int, string_offsets: array) -> tuple[int, int]:
-    """Bounds of the contiguous string_data section, from the map list (fallback: the offsets themselves)."""
-    start = min(string_offsets)
-    end = len(data)
+def _map_sections(data: bytes, map_off: int) -> list[tuple[int, int]]:
+    """The map list as (type, offset), by offset; empty when it does not fit in the file."""
     if 0 < map_off <= len(data) - 4:
         (n,) = struct.unpack_from("<I", data, map_off)
         if map_off + 4 + 12 * n <= len(data):
-            offsets = sorted(struct.unpack_from("<HHII", data, map_off + 4 + 12 * i)[3] for i in range(n))
-            later = [o for o in offsets if o > start]
-            if later:
-                end = later[0]
-    return start, end
+            return sorted(((t, o) for t, _, _, o in (struct.unpack_from("<HHII", data, map_off + 4 + 12 * i)
+                                                      for i in range(n))), key=lambda x: x[1])
+    return []
+
+
+def _string_section(sections: list[tuple[int, int]], size: int, string_offsets: array) -> tuple[int, int]:
+    """Bounds of the contiguous string_data section, from the map list (fallback: the offsets themselves)."""
+    start = min(string_offsets)
+    later = [o for _, o in sections if o > start]
+    return start, (later[0] if later else size)
+
+
+def _string_index(strings: array, offset: int, by_offset: dict[int, int]) -> int | None:
+    # string data is laid out in string_id order by every dex writer we know: bisect, and check
+    i = bisect_left(strings, offset)
+    if i < len(strings) and strings[i] == offset:
+        return i
+    if not by_offset:
+        by_offset.update((o, k) for k, o in enumerate(strings))
+    return by_offset.get(offset)
 
 
 def scan_dex(data: bytes, name: str = "classes.dex") -> DexScan:
@@ -110,14 +128,19 @@ def scan_dex(data: bytes, name: str = "classes.dex") -> DexScan:
         raise DexError(f"{name}: string offset outside the file")
     types = _u32_table(data, type_off, type_n)
     try:
-        class_types = _u32_table(data, class_off, class_n * 8)[::8]   # class_idx is the first of 8 uint32
-        scan.classes = _class_names(data, [strings[types[t]] for t in class_types])
-        start, end = _string_section(data, map_off, strings)
+        defs = _u32_table(data, class_off, class_n * 8)
+        class_types = defs[::8]                        # class_idx is the first of 8 uint32
+        names = _class_names(data, [strings[types[t]] for t in class_types])
+        scan.classes = [n for n in names if n]
+        sections = _map_sections(data, map_off)
+        start, end = _string_section(sections, n, strings)
         section = b"\x00" + data[start:end]
+        found: list[tuple[int, str]] = []              # (string_data offset, string)
         # bare host names: the length byte must equal the name's length, which rules out false starts
         for m in _BARE_HOST.finditer(section):
             if m.group(1)[0] == len(m.group(2)):
                 scan.host_strings.append(m.group(2).decode("ascii"))
+                found.append((start + m.start(1) - 1, scan.host_strings[-1]))
         # URLs: take the whole string around each "://" (strings hold no NUL, items are NUL-terminated)
         last = -1
         for m in _URL_MARK.finditer(section):
@@ -132,6 +155,23 @@ def scan_dex(data: bytes, name: str = "classes.dex") -> DexScan:
             while i < len(item) and item[i] & 0x80:      # skip the uleb128 length
                 i += 1
             scan.url_strings.append(item[i + 1:].decode("utf-8", "replace"))
+            found.append((start + s - 1, scan.url_strings[-1]))
+        scan.string_classes = _string_classes(data, strings, sections, defs, names, found)
     except (IndexError, ValueError) as e:
         raise DexError(f"{name}: corrupt tables ({e})") from None
     return scan
+
+
+def _string_classes(data: bytes, strings: array, sections: list[tuple[int, int]], defs: array, names: list[str],
+                    found: list[tuple[int, str]]) -> dict[str, list[str]]:
+    """{string: [class name, ...]} for the found strings some class uses."""
+    by_offset: dict[int, int] = {}
+    wanted: dict[int, str] = {}
+    for offset, text in found:
+        idx = _string_index(strings, offset, by_offset)
+        if idx is not None:
+            wanted[idx] = text
+    # class_data_off and static_values_off are the 7th and 8th uint32 of each class_def
+    class_defs = list(zip(defs[6::8], defs[7::8]))
+    owners = string_owners(data, sections, class_defs, set(wanted))
+    return {wanted[idx]: [names[c] for c in cls if names[c]] for idx, cls in owners.items()}

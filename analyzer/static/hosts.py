@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import tldextract
+from ..recipients.suffixes import split_domain
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "static" / "hosts.json"
 
@@ -36,12 +36,6 @@ def _rules() -> HostRules:
     d = json.loads(DATA.read_text(encoding="utf-8"))
     return HostRules(frozenset(d["namespace_hosts"]), frozenset(d["reverse_domain_first_labels"]),
                      frozenset(d["bare_host_gtlds"]), frozenset(d["file_extension_tlds"]))
-
-
-@cache
-def _extract() -> tldextract.TLDExtract:
-    # bundled snapshot only: no suffix list download, no cache directory
-    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 
 def _clean(authority: str) -> str | None:
@@ -80,7 +74,7 @@ def is_bare_host(text: str) -> bool:
         return False
     if not (last in r.gtlds or len(last) == 2):
         return False
-    return bool(_extract()(text).suffix)
+    return bool(split_domain(text)[1])
 
 
 def host_candidates(strings: list[str] | tuple[str, ...]) -> set[str]:

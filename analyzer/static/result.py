@@ -89,6 +89,17 @@ class StaticFiles:
     classes: int
 
 
+@dataclass(frozen=True, slots=True)
+class SdkHost:
+    """A host name found in a string of one class (`static.sdk_hosts`): in an SDK's class it names the SDK's
+    company as the host's receiver, and the host is not the app's own."""
+    host: str
+    cls: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"host": self.host, "class": self.cls}
+
+
 @dataclass(slots=True)
 class StaticResult:
     source: str
@@ -106,12 +117,13 @@ class StaticResult:
     components: list[Component]
     files: StaticFiles
     notes: list[str] = field(default_factory=list)
+    sdk_hosts: list[SdkHost] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"schema": STATIC_SCHEMA}
         for name in self.__dataclass_fields__:
             value = getattr(self, name)
-            if name == "components":
+            if name in ("components", "sdk_hosts"):
                 d[name] = [c.to_dict() for c in value]
             elif isinstance(value, list):
                 d[name] = [asdict(v) if hasattr(v, "__dataclass_fields__") else v for v in value]

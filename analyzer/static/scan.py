@@ -17,7 +17,8 @@ from .archive import DEFAULT_LIMITS, ApkPart, Archive, ArchiveLimits, open_archi
 from .dex import DexError, DexScan, scan_dex
 from .hosts import host_candidates
 from .manifest import ManifestError, ManifestFacts, classify_permission, read_manifest, read_network_security
-from .result import STATIC_SCHEMA, ApkPartInfo, Component, DexInfo, NetworkSecurity, StaticFiles, StaticResult, TrackerMatch
+from .result import (STATIC_SCHEMA, ApkPartInfo, Component, DexInfo, NetworkSecurity, SdkHost, StaticFiles, StaticResult,
+                     TrackerMatch)
 
 __all__ = ["STATIC_SCHEMA", "scan_apk", "static_facts", "match_trackers"]
 _DEX_NAME = re.compile(r"classes(\d*)\.dex")
@@ -144,6 +145,7 @@ def _scan_archive(arc: Archive, path: str | Path, kb: _KB | None) -> StaticResul
     components: list[Component] = []
     classes: list[str] = []
     hosts: set[str] = set()
+    sdk_hosts: set[tuple[str, str]] = set()     # (host, class whose code or static values hold it)
     files: list[ApkPartInfo] = []
     network: NetworkSecurity | None = None
     notes = [f"skipped nested APK {s}" for s in arc.skipped]
@@ -167,8 +169,10 @@ def _scan_archive(arc: Archive, path: str | Path, kb: _KB | None) -> StaticResul
         files.append(info)
         for d in dexes:
             classes.extend(d.classes)
-            hosts.update(host_candidates(d.url_strings))
-            hosts.update(host_candidates(d.host_strings))
+            for text in (*d.url_strings, *d.host_strings):
+                found = host_candidates((text,))
+                hosts.update(found)
+                sdk_hosts.update((h, cls) for h in found for cls in d.string_classes.get(text, ()))
         hosts.update(facts.hosts)
         hosts.update(host_candidates(facts.resource_strings))
         if part.role == "nested":
@@ -207,4 +211,5 @@ def _scan_archive(arc: Archive, path: str | Path, kb: _KB | None) -> StaticResul
         files=StaticFiles(size=Path(arc.path).stat().st_size, parts=files, dex_count=sum(len(f.dex) for f in files),
                           classes=len(classes)),
         notes=notes,
+        sdk_hosts=[SdkHost(host=h, cls=c) for h, c in sorted(sdk_hosts)],
     )

@@ -13,9 +13,6 @@ from ..errors import InputError
 from ..model import Flow
 from .har import iter_har
 from .jsonl import iter_jsonl, looks_like_flow_line
-from .mitm import CappedReader, iter_mitm
-from .keylog import check_keylog, decrypted_flows
-from .pcap import iter_pcap
 from .pcap_file import PcapError, ReadState, check_header
 from .stats import ReadStats, read_line
 
@@ -75,6 +72,8 @@ class CaptureSource:
 
     def __init__(self, path: str | Path, keylog: str | Path | None = None):
         self.path = Path(path)
+        if keylog:
+            from .keylog import check_keylog
         self.keylog = check_keylog(keylog) if keylog else None
         self.stats = ReadStats()
         self.parts: list[tuple[Path, str]] = []
@@ -168,6 +167,11 @@ class CaptureSource:
         prefix = path.name if self.format != "capture_dir" else f"{path.parent.name}/{path.name}"
         try:
             if fmt == "pcap":
+                # readers load on first use: mitmproxy and the QUIC crypto cost more to import than a
+                # small capture takes to read
+                from .keylog import decrypted_flows
+                from .pcap import iter_pcap
+
                 state = ReadState()
                 for flow in iter_pcap(path, part, prefix, state):
                     part.flows += 1
@@ -180,6 +184,8 @@ class CaptureSource:
             size = path.stat().st_size
             with open(path, "rb") as fp:
                 if fmt == "mitm":
+                    from .mitm import CappedReader, iter_mitm
+
                     flows = iter_mitm(CappedReader(fp, size), part)   # type: ignore[arg-type]
                 elif fmt == "har" and is_zlib(fp.peek(2)[:2]):
                     flows = iter_har(ZlibReader(fp, part), part, prefix)

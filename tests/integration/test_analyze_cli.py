@@ -300,3 +300,32 @@ def test_html_redacted_has_no_request_viewer(capture: Capture, tmp_path: Path) -
     assert r.returncode == 0, r.stderr
     page = out.read_text(encoding="utf-8")
     assert 'id="requests"' not in page and 'href="#req-' not in page
+
+
+def test_jobs_2_on_har_spans_give_the_one_process_report(capture: Capture, tmp_path: Path) -> None:
+    """A HAR is read by every worker up to the end of its span of entries (parallel.fold_parallel): the report is
+    the one a single process makes (evidence and first-seen recipients in file order), each entry read once,
+    a broken entry counted once and its warning printed once."""
+    har = json.loads(capture.har.read_text(encoding="utf-8"))
+    entries = har["log"]["entries"]
+    big = []
+    for i in range(60):                       # the tracker requests in every span
+        for e in entries:
+            e = json.loads(json.dumps(e))
+            e["startedDateTime"] = f"2026-12-01T10:{i // 60:02d}:{i % 60:02d}.{len(big) % 1000:03d}Z"
+            big.append(e)
+    big.insert(len(big) // 3, {"startedDateTime": "2026-12-01T10:00:00.000Z", "request": "broken"})
+    har["log"]["entries"] = big
+    path = tmp_path / "big.har"
+    path.write_text(json.dumps(har), encoding="utf-8")
+    runs = {}
+    for jobs in ("1", "2"):
+        r = hpa("analyze", path, *BASE, "--format", "json", "--jobs", jobs)
+        assert r.returncode == 0, r.stderr
+        assert r.stderr.count("hpa: warning:") == 1, r.stderr
+        runs[jobs] = json.loads(r.stdout)
+        runs[jobs].pop("generated_at")
+    one, two = runs["1"], runs["2"]
+    assert one["input"]["flows_read"] == 60 * len(entries)
+    assert sum(one["input"]["skipped"].values()) == 1
+    assert one == two

@@ -1,0 +1,108 @@
+"""Whole processes, side by side: `hpa analyze` against TrackHAR on the same large HAR.
+
+    python -m bench.end_to_end [--sizes 20000 100000] [--rounds 3] [--million]
+
+The HAR is bench.throughput's mixed capture (the labeled corpus' requests shuffled and repeated with fresh
+times, seeded; cached in bench/out/throughput/). Each round runs, one after the other, `hpa analyze HAR -f json
+-o OUT` (with --jobs 1 and --jobs 2) and TrackHAR 1.0.0 (`node bench/trackhar_runner.mjs`: read the file,
+`JSON.parse`, `process()`), each as a whole process timed from outside, with its peak RSS (`/usr/bin/time`-like
+`wait4` rusage). Medians over the rounds are printed, with flows/s per core (requests / wall seconds / processes
+used) and what each found: hpa's data types and evidence units (requests x data type x recipient) against
+TrackHAR's properties and (request, property) findings. TrackHAR gets no honey values, hpa no persona.
+--million adds hpa's peak RSS on 1,000,000 requests (a 1.5 GB HAR, ~3-5 minutes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.throughput import SEED, make_input, machine
+from bench.trackhar_compare import RUNNER, install
+
+ROOT = Path(__file__).resolve().parent.parent
+HPA = ROOT / ".venv" / "bin" / "hpa"
+
+
+def run(cmd: list[str], out: Path | None = None) -> tuple[float, float]:
+    """(wall seconds, peak RSS MiB) of a whole child process."""
+    t = time.perf_counter()
+    with open(out or os.devnull, "wb") as fp:
+        p = subprocess.Popen(cmd, stdout=fp, stderr=subprocess.PIPE, cwd=ROOT)
+        _, status, usage = os.wait4(p.pid, 0)
+    secs = time.perf_counter() - t
+    err = p.stderr.read().decode(errors="replace") if p.stderr else ""
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{cmd[0]} exit {os.waitstatus_to_exitcode(status)}: {err.strip()[-300:]}")
+    return secs, usage.ru_maxrss / 1024
+
+
+def hpa_found(report: Path) -> tuple[int, int]:
+    d = json.loads(report.read_text())
+    return len({df["data_type"] for df in d["data_flows"]}), sum(df["evidence_count"] for df in d["data_flows"])
+
+
+def trackhar_found(out: Path) -> tuple[int, int]:
+    results = next(iter(json.loads(out.read_text())["results"].values()))
+    props = {t["property"] for r in results if r for t in r}
+    return len(props), sum(len({t["property"] for t in r}) for r in results if r)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    quick = os.environ.get("HPA_BENCH_QUICK") == "1"
+    ap.add_argument("--sizes", type=int, nargs="*", default=[2000] if quick else [20_000, 100_000])
+    ap.add_argument("--rounds", type=int, default=1 if quick else 3)
+    ap.add_argument("--million", action="store_true", help="also hpa's peak RSS on 1,000,000 requests")
+    args = ap.parse_args()
+    pkg, version = install()
+    print(f"machine: {machine()}; peer: {version}")
+    with tempfile.TemporaryDirectory(prefix="hpa-e2e-") as tmp:
+        t = Path(tmp)
+        for n in args.sizes:
+            har, count = make_input("har", n, None, SEED)
+            jobs_file = t / "jobs.json"
+            jobs_file.write_text(json.dumps([{"har": str(har), "indicators": {}}]))
+            times: dict[str, list[float]] = {"hpa1": [], "hpa2": [], "trackhar": []}
+            rss: dict[str, float] = {}
+            for _ in range(args.rounds):          # paired: the three tools one after the other, per round
+                for key, jobs in (("hpa1", 1), ("hpa2", 2)):
+                    secs, mem = run([str(HPA), "analyze", str(har), "-f", "json", "--jobs", str(jobs),
+                                     "-o", str(t / f"{key}.json")])
+                    times[key].append(secs)
+                    rss[key] = max(rss.get(key, 0), mem)
+                if pkg is not None:
+                    secs, mem = run(["node", str(RUNNER), str(pkg), str(jobs_file)], t / "trackhar.json")
+                    times["trackhar"].append(secs)
+                    rss["trackhar"] = max(rss.get("trackhar", 0), mem)
+            med = {k: statistics.median(v) for k, v in times.items() if v}
+            types, units = hpa_found(t / "hpa1.json")
+            line = (f"e2e_{n // 1000}k: hpa {med['hpa1']:.2f} s jobs=1 ({count / med['hpa1']:,.0f} flows/s per core, "
+                    f"{rss['hpa1']:.0f} MB), {med['hpa2']:.2f} s jobs=2 ({count / med['hpa2'] / 2:,.0f} flows/s per "
+                    f"core, {rss['hpa2']:.0f} MB main)")
+            if "trackhar" in med:
+                props, findings = trackhar_found(t / "trackhar.json")
+                best = min(med["hpa1"], med["hpa2"])
+                line += (f"; trackhar {med['trackhar']:.2f} s ({count / med['trackhar']:,.0f} flows/s, "
+                         f"{rss['trackhar']:.0f} MB); ratio {med['trackhar'] / best:.2f}x (target >= 1.5x)")
+                print(line)
+                print(f"e2e_{n // 1000}k_found: hpa {types} data types, {units:,} evidence units; trackhar {props} "
+                      f"properties, {findings:,} (request, property) findings")
+            else:
+                print(line + f"; trackhar {version}")
+        if args.million:
+            har, count = make_input("har", 1_000_000, None, SEED)
+            secs, mem = run([str(HPA), "analyze", str(har), "-f", "json", "-o", str(t / "m.json")])
+            print(f"e2e_1m: hpa {secs:.1f} s ({count / secs:,.0f} flows/s), peak RSS {mem:.0f} MB (target <= 200 MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
