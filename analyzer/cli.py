@@ -5,6 +5,7 @@ Imports are lazy so `hpa --help` stays fast. Every InputError becomes one line o
 
 from __future__ import annotations
 
+import copy
 import sys
 from enum import Enum
 from pathlib import Path
@@ -270,28 +271,22 @@ def trackers_import(file: Annotated[Path, typer.Argument(help="Tracker list: Exo
 
 
 def _plain_help_types(cmd: Any) -> None:
-    """Help shows PATH, TEXT, NUMBER, proxy|wireguard, nothing for a flag: not typer's `<bool>` / `<list[Path]>`."""
+    """Options show PATH, TEXT, NUMBER, proxy|wireguard and nothing for a flag in help, not `<str>` / `<list[Path]>`."""
     for sub in (getattr(cmd, "commands", None) or {}).values():
         _plain_help_types(sub)
-    help_opt = cmd.get_help_option(cmd.context_class(cmd))     # made on demand (and kept) by click
-    for p in [*cmd.params, *([help_opt] if help_opt is not None else [])]:
-        if p.metavar is not None:
-            continue
-        if getattr(p, "is_flag", False):
-            p.metavar = ""
-            continue
-        d = p.type_descriptor
-        if getattr(p, "is_flag", None) is None:                  # an argument: its name is shown, and its type
-            word = "PATH" if d.is_path or "Path" in p.bare_type() else "TEXT"
-            p.display_type_rich = lambda ctx, w=word + ("..." if p.nargs != 1 else ""): w
-            continue
-        if d.is_choice:
-            word = "|".join(str(getattr(c, "value", c)) for c in d.choices or ())
-        elif d.is_path:
-            word = "PATH"
+    for p in cmd.params:
+        if p.metavar is not None or getattr(p, "is_flag", False):
+            continue                    # a flag shows nothing
+        t = p.type
+        if t.name == "choice":
+            word = "|".join(str(getattr(c, "value", c)) for c in t.choices)
         else:
-            word = {"float": "NUMBER", "int": "INTEGER"}.get(p.bare_type(), "TEXT")
-        p.metavar = word + ("..." if p.nargs != 1 else "")
+            word = {"path": "PATH", "float": "NUMBER", "integer": "INTEGER"}.get(t.name, "TEXT")
+        if p.param_type_name == "argument":     # its name stays; typer shows the type's own metavar beside it
+            t = p.type = copy.copy(t)
+            t.get_metavar = lambda param, ctx=None, w=word: w
+        else:
+            p.metavar = word + ("..." if p.nargs != 1 or getattr(p, "multiple", False) else "")
 
 
 def main() -> None:
