@@ -110,3 +110,17 @@ def test_device_commands_quote_the_package_name(package: str) -> None:
     for cmd in (launch_command(package), monkey_command(package, 10)):
         words = shlex.split(cmd)
         assert words[words.index("-p") + 1] == package
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="needs the Debian chromium package")
+def test_markup_in_the_app_name_stays_text_in_the_diagram(hostile_capture: tuple[Path, Path], tmp_path: Path) -> None:
+    """Issue 19: markup in an app name became a live link inside the Sankey diagram."""
+    capture, _ = hostile_capture
+    name = '<a href="https://evil.example/x">Cycle</a><script>document.body.dataset.pwned=1</script>'
+    report = analyze([capture], AnalyzeOptions(app_name=name, known_values=str(write_persona(tmp_path / "p.json"))))
+    out = tmp_path / "report.html"
+    emit_report(report, "html", out)
+    dom, urls = render(out)
+    assert "<svg" in dom and "evil.example/x" in dom            # the diagram is drawn and the name is shown...
+    assert '<a href="https://evil.example' not in dom and "data-pwned" not in dom   # ...as text, never as a link
+    assert urls == []
