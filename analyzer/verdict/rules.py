@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..decode.limits import OPAQUE_PAYLOAD
 from ..model import DataFlow, Evidence, Finding, Label, Reason, Report
 from .names import data_type_name, detail_name, phrase, what_name
 
@@ -210,6 +211,14 @@ def _limits(report: Report) -> list[str]:
         lim.append(f"the app was not named: its id ({guess.get('app_id') or 'unknown'}) and own domains ({own}) were "
                    "inferred from the traffic; give --app-id or --first-party to set them")
     lim.append("only what the app sent during the capture is judged; other features may send more")
+    bounds = dict(report.input.bounds_hit)
+    opaque = bounds.pop(OPAQUE_PAYLOAD, 0)
+    if opaque:                              # nothing inside them could be searched: the label cannot speak for them
+        lim.append(f"{opaque} request bodies were opaque (encrypted, or a binary format hpa cannot read): what "
+                   "they carry was not judged")
+    if bounds:
+        lim.append("decoding stopped at a bound in some requests (" +
+                   ", ".join(f"{k}: {n}" for k, n in sorted(bounds.items())) + "): fields past it were not searched")
     for f in report.input.files:            # records the readers could not read: what the label did not see
         if f.get("read"):
             lim.append(f"{Path(f['path']).name}: {f['read']}")

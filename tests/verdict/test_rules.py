@@ -157,3 +157,13 @@ def test_every_detail_and_data_type_has_a_name_in_both_languages():
 def test_sdk_in_apk_but_silent_is_reported():
     r = report(static={"trackers": [{"entity": "AppsFlyer"}]})
     assert any(f.kind == "sdk_not_seen" and "AppsFlyer" in f.summary for f in r.findings)
+
+
+def test_opaque_bodies_and_decoding_bounds_are_limits_of_the_label():
+    """Issue 16: a body nothing could be searched in (encrypted-looking) is said, with the bounds decoding hit."""
+    r = report()
+    assert not any("opaque" in x or "bound" in x for x in r.label.limits)
+    r.input.bounds_hit = {"opaque_payload": 3, "max_depth": 2}
+    lim = decide_label(r).limits
+    assert any(x.startswith("3 request bodies were opaque") for x in lim)
+    assert any("max_depth: 2" in x and "opaque" not in x for x in lim)
