@@ -15,16 +15,53 @@ import gzip
 import io as _io
 import json
 import random
+import signal
 import struct
 import sys
 import tempfile
 import traceback
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from analyzer.errors import InputError
 from analyzer.model import Flow, TLSInfo
 from analyzer.traffic import JsonlWriter, open_capture
+
+
+CASE_SECONDS = 20
+
+
+class _Hang(Exception):
+    """A case that ran past CASE_SECONDS."""
+
+
+def _alarm(signum: int, frame: Any) -> None:
+    raise _Hang()
+
+
+def read_case(path: Path, c: Counter[str], examples: list[str]) -> None:
+    """Read one fuzz case to the end with hpa's readers, counting flows, skipped records, InputErrors (expected),
+    hangs and unexpected exceptions (what the fuzz looks for, the first three kept with their traceback)."""
+    old = signal.signal(signal.SIGALRM, _alarm)
+    signal.alarm(CASE_SECONDS)
+    try:
+        with contextlib.redirect_stderr(_io.StringIO()):     # one warning line per damaged file
+            src = open_capture(path)
+            for _flow in src:
+                c["flows"] += 1
+        c["records_skipped"] += sum(src.stats.skipped.values())
+    except InputError:
+        c["input_errors"] += 1
+    except _Hang:
+        c["hangs"] += 1
+    except Exception:  # noqa: BLE001 - what the fuzz is looking for
+        c["unexpected"] += 1
+        if len(examples) < 3:
+            examples.append(traceback.format_exc(limit=5))
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
 
 
 def seeds(d: Path) -> dict[str, bytes]:
@@ -156,18 +193,7 @@ def run(cases_per_reader: int = 10000, seed: int = 1) -> dict[str, dict[str, int
             for _ in range(cases_per_reader):
                 path.write_bytes(mutate(rng, valid, reader))
                 c["cases"] += 1
-                try:
-                    with contextlib.redirect_stderr(_io.StringIO()):     # one warning line per damaged file
-                        src = open_capture(path)
-                        for _flow in src:
-                            c["flows"] += 1
-                    c["records_skipped"] += sum(src.stats.skipped.values())
-                except InputError:
-                    c["input_errors"] += 1
-                except Exception:  # noqa: BLE001 - what the fuzz is looking for
-                    c["unexpected"] += 1
-                    if len(examples) < 3:
-                        examples.append(traceback.format_exc(limit=4))
+                read_case(path, c, examples)
             results[reader] = dict(c)
             print(f"{reader:7s} cases={c['cases']} input_errors={c['input_errors']} "
                   f"records_skipped={c['records_skipped']} flows={c['flows']} unexpected={c['unexpected']}")

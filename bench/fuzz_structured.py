@@ -13,19 +13,15 @@ from __future__ import annotations
 
 import json
 import random
-import signal
 import struct
 import sys
 import tempfile
-import traceback
 from collections import Counter
 from pathlib import Path
 from typing import Any, Callable
 
-from analyzer.errors import InputError
-from analyzer.traffic import open_capture
+from bench.fuzz_readers import read_case
 
-CASE_SECONDS = 20
 MAX_DEPTH = 3000          # deep enough for every recursion limit; shallow enough that a depth-squared reader stays small
 SURROGATES = ["\\ud800", "\\udfff", "\\udc80", "\\udbff\\ud800", "x\\ud83d", "\\ude00y", "\\ud800\\u0000"]
 
@@ -225,69 +221,36 @@ def pcapng_case(rng: random.Random, seed: bytes) -> bytes:
 
 
 # --------------------------------------------------------------------------------------------- run
-class _Hang(Exception):
-    pass
-
-
-def _alarm(signum: int, frame: Any) -> None:
-    raise _Hang()
-
-
-def _one(path: Path, c: Counter[str], examples: list[str]) -> None:
-    signal.alarm(CASE_SECONDS)
-    try:
-        src = open_capture(path)
-        for _flow in src:
-            c["flows"] += 1
-        c["records_skipped"] += sum(src.stats.skipped.values())
-    except InputError:
-        c["input_errors"] += 1
-    except _Hang:
-        c["hangs"] += 1
-    except Exception:  # noqa: BLE001 - what the fuzz is looking for
-        c["unexpected"] += 1
-        if len(examples) < 3:
-            examples.append(traceback.format_exc(limit=5))
-    finally:
-        signal.alarm(0)
-
-
 def run(cases: int = 10_000, seed: int = 1, names: list[str] | None = None) -> dict[str, dict[str, int]]:
     """Each target (or those of `names`) for `cases` cases."""
-    import logging
-    logging.getLogger("scapy").setLevel(logging.CRITICAL)   # every hostile block makes scapy warn: counted, not shown
     rng = random.Random(seed)
-    old = signal.signal(signal.SIGALRM, _alarm)
     results: dict[str, dict[str, int]] = {}
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            d = Path(tmp)
-            har, jsonl, png = har_seed(d), jsonl_seed(d), pcapng_seed(d)
-            targets: dict[str, tuple[str, Callable[[], bytes]]] = {
-                "har:surrogates": ("case.har", lambda: har_case(rng, har, "surrogates")),
-                "har:nesting": ("case.har", lambda: har_case(rng, har, "nesting")),
-                "jsonl:surrogates": ("case.jsonl", lambda: jsonl_case(rng, jsonl, "surrogates")),
-                "jsonl:nesting": ("case.jsonl", lambda: jsonl_case(rng, jsonl, "nesting")),
-                "pcapng:blocks": ("case.pcapng", lambda: pcapng_case(rng, png)),
-            }
-            for name, (fname, make) in targets.items():
-                if names and name not in names:
-                    continue
-                c: Counter[str] = Counter()
-                examples: list[str] = []
-                path = d / fname
-                for _ in range(cases):
-                    path.write_bytes(make())
-                    c["cases"] += 1
-                    _one(path, c, examples)
-                results[name] = dict(c)
-                print(f"{name:17s} cases={c['cases']} flows={c['flows']} input_errors={c['input_errors']} "
-                      f"records_skipped={c['records_skipped']} hangs={c['hangs']} unexpected={c['unexpected']}",
-                      flush=True)
-                for ex in examples:
-                    print(ex)
-    finally:
-        signal.signal(signal.SIGALRM, old)
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Path(tmp)
+        har, jsonl, png = har_seed(d), jsonl_seed(d), pcapng_seed(d)
+        targets: dict[str, tuple[str, Callable[[], bytes]]] = {
+            "har:surrogates": ("case.har", lambda: har_case(rng, har, "surrogates")),
+            "har:nesting": ("case.har", lambda: har_case(rng, har, "nesting")),
+            "jsonl:surrogates": ("case.jsonl", lambda: jsonl_case(rng, jsonl, "surrogates")),
+            "jsonl:nesting": ("case.jsonl", lambda: jsonl_case(rng, jsonl, "nesting")),
+            "pcapng:blocks": ("case.pcapng", lambda: pcapng_case(rng, png)),
+        }
+        for name, (fname, make) in targets.items():
+            if names and name not in names:
+                continue
+            c: Counter[str] = Counter()
+            examples: list[str] = []
+            path = d / fname
+            for _ in range(cases):
+                path.write_bytes(make())
+                c["cases"] += 1
+                read_case(path, c, examples)
+            results[name] = dict(c)
+            print(f"{name:17s} cases={c['cases']} flows={c['flows']} input_errors={c['input_errors']} "
+                  f"records_skipped={c['records_skipped']} hangs={c['hangs']} unexpected={c['unexpected']}",
+                  flush=True)
+            for ex in examples:
+                print(ex)
     return results
 
 
