@@ -109,36 +109,18 @@ def test_without_sinkhole_raw_tcp_is_relayed_and_recorded(proxy_factory, tmp_pat
 def test_standalone_mitmdump_with_the_sinkhole_script_does_not_relay_raw_tcp(tmp_path, confdir):
     """The same promise for a plain mitmproxy user (`-s addons/hpa_sinkhole.py`), where the script's hooks run
     before mitmproxy's own layer choice."""
-    import shutil
     import signal
-    import subprocess
-    import sys
-    from pathlib import Path
 
     import pytest
 
-    from analyzer.capture.proxy import ADDON_PATH, SINKHOLE_PATH
+    from tests.capture.mitmdump import AVAILABLE, start_mitmdump
 
-    exe = Path(sys.executable).parent / "mitmdump"
-    if not exe.exists() and not shutil.which("mitmdump"):
+    if not AVAILABLE:
         pytest.skip("mitmdump not installed")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     echo = EchoServer()
     out = tmp_path / "out"
-    proc = subprocess.Popen([str(exe) if exe.exists() else "mitmdump", "-q", "-s", str(ADDON_PATH), "-s",
-                             str(SINKHOLE_PATH), "--listen-host", "127.0.0.1", "-p", str(port), "--set",
-                             f"confdir={confdir}", "--set", f"hpa_out={out}", "--set", "hpa_sinkhole=true"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc, port = start_mitmdump(confdir, out)
     try:
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            assert proc.poll() is None, proc.stderr.read().decode()
-            time.sleep(0.05)
         got = _connect_raw(port, echo.port)
         time.sleep(0.3)
     finally:

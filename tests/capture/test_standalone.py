@@ -3,45 +3,20 @@
 from __future__ import annotations
 
 import json
-import shutil
 import signal
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 
-from analyzer.capture.proxy import ADDON_PATH, SINKHOLE_PATH
 from analyzer.capture.scenario import SimRequest
 from analyzer.capture.simclient import send
-
-MITMDUMP = Path(sys.executable).parent / "mitmdump"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.capture.mitmdump import AVAILABLE, start_mitmdump
 
 
-@pytest.mark.skipif(not MITMDUMP.exists() and shutil.which("mitmdump") is None, reason="mitmdump not installed")
+@pytest.mark.skipif(not AVAILABLE, reason="mitmdump not installed")
 def test_mitmdump_with_addon_writes_jsonl_and_dump(tmp_path, confdir):
-    port = _free_port()
     out = tmp_path / "out"
-    exe = str(MITMDUMP) if MITMDUMP.exists() else "mitmdump"
-    proc = subprocess.Popen([exe, "-q", "-s", str(ADDON_PATH), "-s", str(SINKHOLE_PATH), "--listen-host", "127.0.0.1", "-p", str(port),
-                             "--set", f"confdir={confdir}", "--set", f"hpa_out={out}", "--set", "hpa_sinkhole=true",
-                             "--set", "hpa_phase=interaction"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc, port = start_mitmdump(confdir, out, "hpa_phase=interaction")
     try:
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            assert proc.poll() is None, proc.stderr.read().decode()
-            time.sleep(0.05)
         req = SimRequest(method="POST", url="https://api2.branch.io/v1/install", host="api2.branch.io", port=443,
                          target="/v1/install", headers=[("Content-Type", "application/json")],
                          body=b'{"hardware_id":"7e3a91c5d2b04f86"}')
