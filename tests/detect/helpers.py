@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from analyzer.decode import decode_flow
 from analyzer.detect import Detector, Persona
 from analyzer.model import Detection, Field, Flow
 
@@ -49,3 +50,8 @@ def at(dets: list[Detection], location: str) -> list[Detection]:
 
 def types(dets: list[Detection]) -> set[str]:
     return {d.data_type for d in dets}
+
+
+def detect(det: Detector, fl: Flow) -> list[Detection]:
+    """What `det` finds in a whole request, decoded as the pipeline decodes it."""
+    return det.detect(fl, decode_flow(fl).fields)

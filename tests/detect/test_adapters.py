@@ -5,9 +5,9 @@ import json
 
 import pytest
 
-from analyzer.decode import decode_flow
 from analyzer.detect import Detector
 
+from .helpers import detect
 from .wire import b64json, form, js, multipart, pb, request
 
 AAID = "60e5d787-7b10-4341-8289-a784280e7f1f"
@@ -18,10 +18,6 @@ H, F, DEV = "health_fitness.health", "health_fitness.fitness", "device_ids"
 @pytest.fixture(scope="module")
 def det():
     return Detector()
-
-
-def detect(det, flow):
-    return det.detect(flow, decode_flow(flow).fields)
 
 
 def by(dets, **kw):

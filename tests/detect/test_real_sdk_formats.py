@@ -12,6 +12,7 @@ from analyzer.decode import decode_flow
 from analyzer.detect import Detector
 from analyzer.detect.guards import Guards
 
+from .helpers import detect
 from .wire import form, js, pb, request
 
 DEV = "device_ids"
@@ -21,10 +22,6 @@ IDFV = "3F2504E0-4F89-41D3-9A0C-0305E82C3301"
 @pytest.fixture(scope="module")
 def det():
     return Detector()
-
-
-def detect(det, flow):
-    return det.detect(flow, decode_flow(flow).fields)
 
 
 def of(dets, data_type):
