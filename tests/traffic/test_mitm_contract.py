@@ -7,19 +7,13 @@ import ipaddress
 from pathlib import Path
 
 from cryptography import x509
-from mitmproxy import certs, dns, io
+from mitmproxy import certs, dns
 from mitmproxy.test import tflow, tutils
 
 from analyzer.traffic import JsonlWriter, open_capture
 from analyzer.traffic.mitm import flow_from_websocket_message, flows_from_dns
 
-
-def dump(path: Path, flows: list) -> Path:
-    with open(path, "wb") as fp:
-        w = io.FlowWriter(fp)
-        for f in flows:
-            w.add(f)
-    return path
+from .test_mitm import write_dump
 
 
 def test_certificate_org_and_sans_through_dump_and_jsonl(tmp_path: Path) -> None:
@@ -31,7 +25,7 @@ def test_certificate_org_and_sans_through_dump_and_jsonl(tmp_path: Path) -> None
     f.client_conn.sni = "graph.facebook.com"
     f.client_conn.tls_version = "TLSv1.3"
     f.server_conn.certificate_list = [cert]
-    [flow] = list(open_capture(dump(tmp_path / "d.mitm", [f])))
+    [flow] = list(open_capture(write_dump(tmp_path / "d.mitm", [f])))
     assert flow.tls.cert_org == "Meta Platforms, Inc."
     assert flow.tls.cert_sans == ["*.facebook.com", "graph.facebook.com"]
     with JsonlWriter(tmp_path / "f.jsonl") as w:
@@ -49,7 +43,7 @@ def test_dns_cname_chain(tmp_path: Path) -> None:
     [flow] = flows_from_dns(f)
     assert (flow.kind, flow.host, flow.cnames) == ("dns", "metrics.cycle-app.example",
                                                   ["cycle.sc.omtrdc.net", "edge.omtrdc.net"])
-    [read] = list(open_capture(dump(tmp_path / "d.mitm", [f])))
+    [read] = list(open_capture(write_dump(tmp_path / "d.mitm", [f])))
     assert read.cnames == flow.cnames
     with JsonlWriter(tmp_path / "f.jsonl") as w:
         w.write(read)
