@@ -13,7 +13,7 @@ from typing import Iterable
 from .decode import DEFAULT_LIMITS, Limits, decode_flow
 from .detect import Detector
 from . import model
-from .model import Contact, Coverage, DataFlow, Detection, Evidence, Flow, Recipient
+from .model import Contact, Coverage, DataFlow, Detection, Evidence, Flow
 from .recipients import Recipients
 from .recipients.attribution import Clues
 from .recipients.party import app_id_hints
@@ -96,8 +96,7 @@ class Accumulator:
         if df is None:
             df = DataFlow(
                 data_type=det.data_type,
-                recipient=Recipient(entity=contact.entity, domain=contact.domain, party=contact.party,
-                                    categories=list(contact.categories)),
+                recipient=contact.recipient(),
             )
             self.data_flows[key] = df
         if det.details and det.details not in df.details:

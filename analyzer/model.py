@@ -163,6 +163,10 @@ class Contact:
     owners: list[str] = field(default_factory=list)     # the entity's owners up the chain (MoPub -> ['AppLovin'])
     inferred: bool = False  # party `first` inferred from the traffic (no --app-id / first-party domain given)
 
+    def recipient(self) -> Recipient:
+        """The recipient a data flow sent to this host names."""
+        return Recipient(entity=self.entity, domain=self.domain, party=self.party, categories=list(self.categories))
+
 
 @dataclass(slots=True)
 class PolicyEvidence:

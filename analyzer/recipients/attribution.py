@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from ..model import Attribution, Contact, DataFlow, Flow, Recipient
+from ..model import Attribution, Contact, DataFlow, Flow
 from .domains import is_ip, normalize_host
 from .kb import data_dir
 
@@ -260,10 +260,6 @@ def ad_id_hosts(data_flows: dict[Any, DataFlow]) -> set[str]:
     return out
 
 
-def _recipient(c: Contact) -> Recipient:
-    return Recipient(entity=c.entity, domain=c.domain, party=c.party, categories=list(c.categories))
-
-
 def rekey_data_flows(data_flows: dict[tuple[str, str], DataFlow], counts: Counter[tuple[str, str]],
                      changed: dict[str, Contact]) -> tuple[dict[tuple[str, str], DataFlow], Counter[tuple[str, str]]]:
     """Move each data flow to the recipient its hosts now have. A data flow whose evidence spans hosts decided
@@ -292,13 +288,13 @@ def rekey_data_flows(data_flows: dict[tuple[str, str], DataFlow], counts: Counte
             continue
         if not stay and len({(changed[h].entity or changed[h].domain) for h in moved}) == 1:
             c = changed[next(iter(moved))]
-            df.recipient = _recipient(c)
+            df.recipient = c.recipient()
             put((key[0], c.entity or c.domain), df, total)
             continue
         n_moved = 0
         for h, evs in moved.items():
             c = changed[h]
-            part = DataFlow(data_type=df.data_type, recipient=_recipient(c), details=list(df.details), evidence=evs,
+            part = DataFlow(data_type=df.data_type, recipient=c.recipient(), details=list(df.details), evidence=evs,
                             methods=list(df.methods), confidence=df.confidence, phases=list(df.phases), cleartext=df.cleartext)
             put((key[0], c.entity or c.domain), part, len(evs))
             n_moved += len(evs)
