@@ -44,6 +44,14 @@ class Accumulator:
         self.clues = Clues()            # CNAME, certificate and SDK marks per host, for attribution
         self.app_hints: Counter[str] = Counter()     # package names requests give as their app (first-party inference)
 
+    def __getstate__(self) -> dict:
+        # a worker's part comes back without the tools that made it: rebuilding a Detector per part (its data
+        # files) would cost the main process more than the part saved
+        return {k: v for k, v in self.__dict__.items() if k not in ("recipients", "detector")}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state, recipients=None, detector=None)
+
     # -- one flow -----------------------------------------------------------------------------
     def add(self, flow: Flow) -> None:
         cov = self.coverage

@@ -1,27 +1,28 @@
 """Several cores for one analysis: decoding and detection, the costly part, run in worker processes, each folding
-its share into its own `Accumulator`, merged here in file order. hpa JSONL is split into byte ranges; a HAR is read
-by every worker from its start up to the end of its span of entries (reading is about a quarter of the work, and
-sending parsed flows between processes cost more than reading them again); other formats are read here and sent
+its share into its own `Accumulator`, merged here in file order. hpa JSONL is split into byte ranges; a HAR's entries
+are found here by the json module's C scanner and sent as their JSON text, which the workers parse again and turn
+into flows (sending text costs less than sending parsed flows); other formats are read here and sent as flows,
 in chunks."""
 
 from __future__ import annotations
 
 import multiprocessing as mp
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-import contextlib
-import io
-from typing import Iterable
+from collections import deque
+from typing import Iterable, Iterator
 
 from .aggregate import Accumulator
 from .decode import Limits
 from .detect import Detector
 from .model import Flow
 from .recipients import Recipients
+from .traffic.har import entries_to_flows
 from .traffic.jsonl import iter_jsonl_range, jsonl_ranges
 from .traffic.source import CaptureSource
 from .traffic.stats import ReadStats
 
 CHUNK = 2000
+HAR_BATCH = 500          # HAR entries per task: small enough to keep both cores busy to the end
 _worker_acc: Accumulator | None = None
 
 
@@ -53,30 +54,13 @@ def _worker_fold_range(path: str, start: int, end: int) -> tuple[Accumulator, in
     return part, n, skipped
 
 
-def _worker_fold_span(path: str, start: int, end: int | None) -> tuple[Accumulator, ReadStats | None]:
-    """Fold flows number start..end-1 of a capture read from its beginning; the last span (end None) reads to the
-    end and returns the read stats, the others stop early and stay quiet (the last one reports the records)."""
-    part = _empty_part()
-    src = CaptureSource(path)
-    quiet = contextlib.redirect_stderr(io.StringIO()) if end is not None else contextlib.nullcontext()
-    with quiet:
-        for i, flow in enumerate(src):
-            if end is not None and i >= end:
-                break
-            if i >= start:
-                part.add(flow)
-    return part, (src.stats if end is None else None)
-
-
-def _har_entries(path: str) -> int:
-    """About how many entries a HAR holds: its "startedDateTime" keys (inside a JSON string the quotes would be
-    escaped, so only keys count; pages have one too). Only the balance between workers depends on it."""
-    n, tail = 0, b""
-    with open(path, "rb") as fp:
-        while chunk := fp.read(1 << 22):
-            n += (tail + chunk).count(b'"startedDateTime"')
-            tail = chunk[-17:]
-    return n
+def _worker_fold_entries(prefix: str, source: str, entries: list[tuple[int, object, str]]
+                         ) -> tuple[Accumulator, ReadStats]:
+    part, stats = _empty_part(), ReadStats()
+    for flow in entries_to_flows(entries, stats, prefix, source):
+        stats.flows += 1
+        part.add(flow)
+    return part, stats
 
 
 def _chunks(flows: Iterable[Flow], size: int) -> Iterable[list[Flow]]:
@@ -103,17 +87,9 @@ def fold_parallel(src: CaptureSource, acc: Accumulator, jobs: int) -> None:
     if src.format == "jsonl":
         _fold_jsonl_ranges(src, acc, jobs)
         return
-    if src.format == "har":
-        # contiguous spans merged in file order: the report is the one a single process makes
-        n = _har_entries(str(src.path))
-        cuts = [k * n // jobs for k in range(jobs)] + [None]
-        with _pool(acc, jobs) as pool:
-            futures = [pool.submit(_worker_fold_span, str(src.path), cuts[k], cuts[k + 1]) for k in range(jobs)]
-            for f in futures:
-                part, stats = f.result()
-                acc.merge(part)
-                if stats is not None:
-                    src.stats = stats
+    batches = src.entry_batches(HAR_BATCH)
+    if batches is not None:
+        _fold_har_batches(src, batches, acc, jobs)
         return
     with _pool(acc, jobs) as pool:
         pending: set[Future[Accumulator]] = set()
@@ -125,6 +101,28 @@ def fold_parallel(src: CaptureSource, acc: Accumulator, jobs: int) -> None:
                     acc.merge(f.result())
         for f in pending:
             acc.merge(f.result())
+
+
+def _fold_har_batches(src: CaptureSource, batches: Iterator[tuple[str, list[tuple[int, object, str]]]],
+                      acc: Accumulator, jobs: int) -> None:
+    """Entries parsed here (only to find where each ends) are sent as their JSON text; parts merge in file order,
+    so the report is the one a single process makes."""
+    source = str(src.path)
+    with _pool(acc, jobs) as pool:
+        pending: deque[Future[tuple[Accumulator, ReadStats]]] = deque()
+        for prefix, batch in batches:
+            pending.append(pool.submit(_worker_fold_entries, prefix, source, batch))
+            if len(pending) > 2 * jobs:
+                _merge_entries(src, acc, pending.popleft())
+        while pending:
+            _merge_entries(src, acc, pending.popleft())
+    src.finish_batches()
+
+
+def _merge_entries(src: CaptureSource, acc: Accumulator, future: Future[tuple[Accumulator, ReadStats]]) -> None:
+    part, stats = future.result()
+    acc.merge(part)
+    src.account_part(stats)
 
 
 def _fold_jsonl_ranges(src: CaptureSource, acc: Accumulator, jobs: int) -> None:

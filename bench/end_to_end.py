@@ -2,8 +2,10 @@
 
     python -m bench.end_to_end [--sizes 20000 100000] [--rounds 3] [--million]
 
-The HAR is bench.throughput's mixed capture (the labeled corpus' requests shuffled and repeated with fresh
-times, seeded; cached in bench/out/throughput/). Each round runs, one after the other, `hpa analyze HAR -f json
+Two HARs (bench.throughput, seeded, cached in bench/out/throughput/): `mixed`, the issue's input, the labeled
+corpus' 1,535 requests shuffled and repeated with fresh times (so each request comes ~13 times, which favours any
+cache), and `played`, the corpus generator playing every app again with other seeds (other devices, values and
+ids: only a session's own repeats, ~22 % of requests, are left). Each round runs, one after the other, `hpa analyze HAR -f json
 -o OUT` (with --jobs 1 and --jobs 2) and TrackHAR 1.0.0 (`node bench/trackhar_runner.mjs`: read the file,
 `JSON.parse`, `process()`), each as a whole process timed from outside, with its peak RSS (`/usr/bin/time`-like
 `wait4` rusage). Medians over the rounds are printed, with flows/s per core (requests / wall seconds / processes
@@ -60,14 +62,16 @@ def main() -> int:
     quick = os.environ.get("HPA_BENCH_QUICK") == "1"
     ap.add_argument("--sizes", type=int, nargs="*", default=[2000] if quick else [20_000, 100_000])
     ap.add_argument("--rounds", type=int, default=1 if quick else 3)
+    ap.add_argument("--inputs", nargs="*", choices=("mixed", "played"), default=["mixed", "played"])
     ap.add_argument("--million", action="store_true", help="also hpa's peak RSS on 1,000,000 requests")
     args = ap.parse_args()
     pkg, version = install()
     print(f"machine: {machine()}; peer: {version}")
     with tempfile.TemporaryDirectory(prefix="hpa-e2e-") as tmp:
         t = Path(tmp)
-        for n in args.sizes:
-            har, count = make_input("har", n, None, SEED)
+        for kind, n in [(k, n) for n in args.sizes for k in args.inputs]:
+            har, count = make_input("har", n, None, SEED, kind)
+            name = f"e2e_{n // 1000}k" + ("" if kind == "mixed" else f"_{kind}")
             jobs_file = t / "jobs.json"
             jobs_file.write_text(json.dumps([{"har": str(har), "indicators": {}}]))
             times: dict[str, list[float]] = {"hpa1": [], "hpa2": [], "trackhar": []}
@@ -84,7 +88,7 @@ def main() -> int:
                     rss["trackhar"] = max(rss.get("trackhar", 0), mem)
             med = {k: statistics.median(v) for k, v in times.items() if v}
             types, units = hpa_found(t / "hpa1.json")
-            line = (f"e2e_{n // 1000}k: hpa {med['hpa1']:.2f} s jobs=1 ({count / med['hpa1']:,.0f} flows/s per core, "
+            line = (f"{name}: hpa {med['hpa1']:.2f} s jobs=1 ({count / med['hpa1']:,.0f} flows/s per core, "
                     f"{rss['hpa1']:.0f} MB), {med['hpa2']:.2f} s jobs=2 ({count / med['hpa2'] / 2:,.0f} flows/s per "
                     f"core, {rss['hpa2']:.0f} MB main)")
             if "trackhar" in med:
@@ -93,7 +97,7 @@ def main() -> int:
                 line += (f"; trackhar {med['trackhar']:.2f} s ({count / med['trackhar']:,.0f} flows/s, "
                          f"{rss['trackhar']:.0f} MB); ratio {med['trackhar'] / best:.2f}x (target >= 1.5x)")
                 print(line)
-                print(f"e2e_{n // 1000}k_found: hpa {types} data types, {units:,} evidence units; trackhar {props} "
+                print(f"{name}_found: hpa {types} data types, {units:,} evidence units; trackhar {props} "
                       f"properties, {findings:,} (request, property) findings")
             else:
                 print(line + f"; trackhar {version}")

@@ -49,6 +49,33 @@ def base_entries() -> list[dict[str, Any]]:
     return entries
 
 
+def played(n: int, seed: int) -> Iterator[dict[str, Any]]:
+    """No request repeated by the bench: the corpus generator plays every app again with seed, seed+1, ...
+    (other devices, event values, ids and times) until n entries; only the repeats a real session has
+    (polling, config fetches, retries) are left. Start times are made increasing, as in `mixed`."""
+    import tempfile
+
+    from bench.quality.generate import generate
+
+    rng = random.Random(seed)
+    t = dt.datetime(2026, 11, 1, tzinfo=dt.timezone.utc)
+    i, k = 0, 0
+    with tempfile.TemporaryDirectory(prefix="hpa-played-") as tmp:
+        while i < n:
+            out = Path(tmp) / str(k)
+            for har in sorted(generate(out, seed=seed + k)):
+                if har.suffix != ".har":
+                    continue
+                for e in json.loads(har.read_text(encoding="utf-8"))["log"]["entries"]:
+                    if i >= n:
+                        return
+                    t += dt.timedelta(milliseconds=rng.randint(1, 50))
+                    e["startedDateTime"] = t.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+                    yield e
+                    i += 1
+            k += 1
+
+
 def mixed(n: int | None, seed: int) -> Iterator[dict[str, Any]]:
     """Corpus entries, shuffled per round, with increasing start times; endless when n is None."""
     rng = random.Random(seed)
@@ -68,12 +95,13 @@ def mixed(n: int | None, seed: int) -> Iterator[dict[str, Any]]:
             i += 1
 
 
-def write_har(path: Path, n: int | None, max_bytes: int | None, seed: int) -> int:
+def write_har(path: Path, n: int | None, max_bytes: int | None, seed: int, kind: str = "mixed") -> int:
     tmp = path.with_suffix(".part")
     count = 0
+    entries = played(n or 0, seed) if kind == "played" else mixed(n, seed)
     with open(tmp, "w", encoding="utf-8") as f:
         f.write('{"log":{"version":"1.2","creator":{"name":"hpa-bench-throughput","version":"1"},"entries":[\n')
-        for e in mixed(n, seed):
+        for e in entries:
             f.write(("," if count else "") + json.dumps(e, separators=(",", ":"), ensure_ascii=False) + "\n")
             count += 1
             if max_bytes and count % 1000 == 0 and f.tell() >= max_bytes:
@@ -111,15 +139,19 @@ def write_jsonl(path: Path, n: int | None, max_bytes: int | None, seed: int) -> 
     return count
 
 
-def make_input(fmt: str, flows: int | None, gb: float | None, seed: int) -> tuple[Path, int]:
+def make_input(fmt: str, flows: int | None, gb: float | None, seed: int, kind: str = "mixed") -> tuple[Path, int]:
+    """A cached input: `mixed` (corpus requests repeated) or, for HAR only, `played` (see `played`)."""
     OUT.mkdir(parents=True, exist_ok=True)
     tag = f"{gb}gb" if gb else f"{flows}"
-    path = OUT / f"mixed-{tag}-{seed}.{fmt}"
+    path = OUT / f"{kind}-{tag}-{seed}.{fmt}"
     meta = path.with_suffix(path.suffix + ".count")
     if path.is_file() and meta.is_file():
         return path, int(meta.read_text())
     max_bytes = int(gb * 1024**3) if gb else None
-    n = (write_jsonl if fmt == "jsonl" else write_har)(path, None if gb else flows, max_bytes, seed)
+    if kind == "played":
+        n = write_har(path, flows, None, seed, kind)
+    else:
+        n = (write_jsonl if fmt == "jsonl" else write_har)(path, None if gb else flows, max_bytes, seed)
     meta.write_text(str(n))
     return path, n
 

@@ -8,8 +8,9 @@ counted; a file cut short keeps every entry before the cut.
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import IO, Any
 from urllib.parse import quote_plus, urlsplit
 
@@ -22,6 +23,7 @@ from .stats import ReadStats
 
 MAX_WS_MESSAGES = 10_000
 CREATOR_WINDOW = 64 << 10           # bytes at the head (or tail) of a HAR searched for log.creator.name
+_ENTRY_DECODER = json.JSONDecoder(strict=False)     # as json_stream reads: exporters leave raw control characters
 _CREATOR = re.compile(rb'"creator"\s*:\s*\{[^{}]{0,4096}?"name"\s*:\s*"((?:[^"\\]|\\.){0,200})"')
 
 
@@ -190,10 +192,11 @@ def creator_name(fp: IO[bytes], size: int) -> str | None:
     return m.group(1).decode("utf-8", "replace")
 
 
-def iter_har(fp: IO[bytes], stats: ReadStats, id_prefix: str, source: str | None = None,
-             size: int = 0) -> Iterator[Flow]:
-    """Flows from an open HAR file; entries read are counted in `stats`, bad ones skipped by reason, a cut file as
-    `har_truncated_or_corrupt`."""
+def har_entries(fp: IO[bytes], stats: ReadStats, size: int = 0, *,
+                text: bool = False) -> Iterator[tuple[int, Any, str]]:
+    """(number from 1, entry, exporter rule) for each entry of an open HAR file; entries the stream could not read
+    are counted in `stats` by reason (and numbered: flow ids stay those of the file), a cut file as
+    `har_truncated_or_corrupt`. With `text`, an entry read at C speed comes as its JSON text (for a worker)."""
     skipped = stats.skipped
     found = creator_name(fp, size) if hasattr(fp, "seek") else None
     rule = exporter_of(found) if found else None
@@ -208,15 +211,34 @@ def iter_har(fp: IO[bytes], stats: ReadStats, id_prefix: str, source: str | None
             if reason is not None:
                 skipped[reason] = skipped.get(reason, 0) + 1
                 continue
-            try:
-                flows = entry_to_flows(entry, f"{id_prefix}#{n}", source, rule)
-            except (EntryError, KeyError, TypeError, ValueError, AttributeError, OverflowError, RecursionError):
-                skipped["bad_har_entry"] = skipped.get("bad_har_entry", 0) + 1
-                continue
-            stats.records += 1
-            yield from flows
+            if text:
+                entry = stream.last_text() or entry
+            yield n, entry, rule
     except Truncated:
         skipped["har_truncated_or_corrupt"] = skipped.get("har_truncated_or_corrupt", 0) + 1
     finally:
         if stream.strings_cut:
             skipped["har_string_truncated"] = skipped.get("har_string_truncated", 0) + stream.strings_cut
+
+
+def entries_to_flows(entries: Iterable[tuple[int, Any, str]], stats: ReadStats, id_prefix: str,
+                     source: str | None = None) -> Iterator[Flow]:
+    """Flows of numbered entries (parsed, or JSON text from `har_entries(text=True)`); a bad entry is skipped and
+    counted as `bad_har_entry`, the others as records read."""
+    skipped = stats.skipped
+    for n, entry, rule in entries:
+        try:
+            if isinstance(entry, str):
+                entry = _ENTRY_DECODER.decode(entry)
+            flows = entry_to_flows(entry, f"{id_prefix}#{n}", source, rule)
+        except (EntryError, KeyError, TypeError, ValueError, AttributeError, OverflowError, RecursionError):
+            skipped["bad_har_entry"] = skipped.get("bad_har_entry", 0) + 1
+            continue
+        stats.records += 1
+        yield from flows
+
+
+def iter_har(fp: IO[bytes], stats: ReadStats, id_prefix: str, source: str | None = None,
+             size: int = 0) -> Iterator[Flow]:
+    """Flows from an open HAR file; entries read are counted in `stats`, bad ones skipped by reason."""
+    return entries_to_flows(har_entries(fp, stats, size), stats, id_prefix, source)

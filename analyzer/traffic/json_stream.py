@@ -59,6 +59,7 @@ class JsonStream:
         self.pos = 0
         self.eof = False
         self.capped: CappedStrings | None = None
+        self.span: tuple[int, int] | None = None      # where in `buf` the last value read at C speed lies
         self._cut_before = 0            # strings cut by earlier CappedStrings layers
 
     # -- buffer ----------------------------------------------------------------------------------------------------
@@ -118,9 +119,11 @@ class JsonStream:
             obj, end = _DECODER.raw_decode(self.buf, start)
             if end < len(self.buf) or self.eof:
                 self.pos = end
+                self.span = (start, end)
                 return obj, None
         except (ValueError, RecursionError):
             pass
+        self.span = None
         start, end, whole = self._extent(start)
         self.pos = end
         if self.capped is not None:
@@ -217,6 +220,11 @@ class JsonStream:
             yield self.value()
             if self.expect(",]") == "]":
                 return
+
+    def last_text(self) -> str | None:
+        """The JSON text of the value `value()` just returned, when it was read at C speed (else None): a worker
+        process parses it again for less than the parsed value costs to send."""
+        return self.buf[self.span[0]:self.span[1]] if self.span is not None else None
 
 
 def _descend(s: JsonStream, path: tuple[str, ...]) -> Iterator[tuple[Any, str | None]]:

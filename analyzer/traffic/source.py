@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..model import Flow
-from .har import iter_har
+from .har import har_entries, iter_har
 from .jsonl import iter_jsonl, looks_like_flow_line
 from .pcap_file import PcapError, ReadState, check_header
 from .stats import ReadStats, read_line
@@ -144,6 +144,47 @@ class CaptureSource:
                 self.stats.flows += 1
                 yield flow
             self._account(p, fmt, part, merging)
+        if self.stats.flows == 0 and self.stats.records == 0 and self.stats.skipped:
+            raise InputError(self.path, "nothing readable: " + (read_line(self.format, 0, self.stats.skipped) or ""))
+
+    def entry_batches(self, size: int) -> Iterator[tuple[str, list[tuple[int, object, str]]]] | None:
+        """A plain HAR file's entries as (flow id prefix, batch of `har_entries(text=True)` items), for worker
+        processes that turn them into flows (`har.entries_to_flows`) and give their counts to `account_part`;
+        None for any other kind of capture. Only the entries' JSON is parsed here."""
+        if self.format != "har":
+            return None
+        with open(self.path, "rb") as fp:
+            if is_zlib(fp.peek(2)[:2]):
+                return None
+        self.stats = ReadStats()
+        self._main_part = ReadStats()       # the file's counts: stream skips here, records and bad entries in workers
+        return self._entry_batches(size)
+
+    def _entry_batches(self, size: int) -> Iterator[tuple[str, list[tuple[int, object, str]]]]:
+        path = self.path
+        try:
+            with open(path, "rb") as fp:
+                batch: list[tuple[int, object, str]] = []
+                for item in har_entries(fp, self._main_part, path.stat().st_size, text=True):
+                    batch.append(item)
+                    if len(batch) >= size:
+                        yield path.name, batch
+                        batch = []
+                if batch:
+                    yield path.name, batch
+        except OSError as e:
+            raise InputError(path, f"unreadable har file ({e})") from None
+
+    def account_part(self, part: ReadStats) -> None:
+        """Counts of a batch read elsewhere (`entry_batches`)."""
+        self.stats.flows += part.flows
+        self._main_part.records += part.records
+        for reason, n in part.skipped.items():
+            self._main_part.skip(reason, n)
+
+    def finish_batches(self) -> None:
+        """After the last batch: the file's counts and its warning line, as a pass through `iter` gives them."""
+        self._account(self.path, "har", self._main_part, False)
         if self.stats.flows == 0 and self.stats.records == 0 and self.stats.skipped:
             raise InputError(self.path, "nothing readable: " + (read_line(self.format, 0, self.stats.skipped) or ""))
 

@@ -302,14 +302,16 @@ def test_html_redacted_has_no_request_viewer(capture: Capture, tmp_path: Path) -
     assert 'id="requests"' not in page and 'href="#req-' not in page
 
 
-def test_jobs_2_on_har_spans_give_the_one_process_report(capture: Capture, tmp_path: Path) -> None:
-    """A HAR is read by every worker up to the end of its span of entries (parallel.fold_parallel): the report is
-    the one a single process makes (evidence and first-seen recipients in file order), each entry read once,
-    a broken entry counted once and its warning printed once."""
+def test_jobs_2_on_har_batches_give_the_one_process_report(capture: Capture, tmp_path: Path) -> None:
+    """A HAR's entries go to the workers as JSON text in batches (parallel.fold_parallel): the report is the one
+    a single process makes (evidence and first-seen recipients in file order), each entry read once, a broken
+    entry counted once and its warning printed once."""
+    from analyzer.parallel import HAR_BATCH
+
     har = json.loads(capture.har.read_text(encoding="utf-8"))
     entries = har["log"]["entries"]
     big = []
-    for i in range(60):                       # the tracker requests in every span
+    for i in range(3 * HAR_BATCH // len(entries) + 1):       # the tracker requests in every batch
         for e in entries:
             e = json.loads(json.dumps(e))
             e["startedDateTime"] = f"2026-12-01T10:{i // 60:02d}:{i % 60:02d}.{len(big) % 1000:03d}Z"
@@ -317,15 +319,22 @@ def test_jobs_2_on_har_spans_give_the_one_process_report(capture: Capture, tmp_p
     big.insert(len(big) // 3, {"startedDateTime": "2026-12-01T10:00:00.000Z", "request": "broken"})
     har["log"]["entries"] = big
     path = tmp_path / "big.har"
-    path.write_text(json.dumps(har), encoding="utf-8")
-    runs = {}
-    for jobs in ("1", "2"):
-        r = hpa("analyze", path, *BASE, "--format", "json", "--jobs", jobs)
-        assert r.returncode == 0, r.stderr
-        assert r.stderr.count("hpa: warning:") == 1, r.stderr
-        runs[jobs] = json.loads(r.stdout)
-        runs[jobs].pop("generated_at")
-    one, two = runs["1"], runs["2"]
-    assert one["input"]["flows_read"] == 60 * len(entries)
+    text = json.dumps(har)
+    path.write_text(text, encoding="utf-8")
+    cut = tmp_path / "cut.har"                  # ends inside an entry of the last batch: the stream's own skip
+    cut.write_text(text[: text.rindex('"startedDateTime"') + 40], encoding="utf-8")
+    runs: dict[tuple[str, str], dict[str, Any]] = {}
+    for name, f in (("big", path), ("cut", cut)):
+        for jobs in ("1", "2"):
+            r = hpa("analyze", f, *BASE, "--format", "json", "--jobs", jobs)
+            assert r.returncode == 0, r.stderr
+            assert r.stderr.count("hpa: warning:") == 1, r.stderr
+            runs[name, jobs] = json.loads(r.stdout)
+            runs[name, jobs].pop("generated_at")
+    one, two = runs["big", "1"], runs["big", "2"]
+    assert one["input"]["flows_read"] == len(big) - 1 > 3 * HAR_BATCH
     assert sum(one["input"]["skipped"].values()) == 1
     assert one == two
+    assert runs["cut", "1"]["input"]["flows_read"] == len(big) - 2
+    assert runs["cut", "1"]["input"]["skipped"] == {"bad_har_entry": 1, "har_truncated_or_corrupt": 1}
+    assert runs["cut", "1"] == runs["cut", "2"]
