@@ -82,7 +82,8 @@ def analyze(
     fmt: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.table,
     output: OutOpt = None,
     redact: RedactOpt = False,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Processes for analysis.")] = 1,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Processes for analysis (default 0: every core for a HAR "
+                                      "or hpa JSONL capture of 2 MB or more, else one).")] = 0,
     keylog: Annotated[Optional[Path], typer.Option("--keylog", help="SSLKEYLOGFILE: decrypt TLS in pcaps (needs tshark).")] = None,
     each: Annotated[bool, typer.Option("--each", help="One report per capture (into the -o folder), not one for "
                                        "all; exit 1 when some capture failed.")] = False,

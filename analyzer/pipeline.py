@@ -18,6 +18,7 @@ from .decode import DEFAULT_LIMITS, Limits
 from .detect import Detector
 from .detect.persona import load_persona, merge_personas
 from .model import InputStats, Report
+from .parallel import auto_jobs, fold_parallel
 from .recipients import Recipients
 from .recipients.party import apply_first_party, infer_first_party
 from .report.summary import data_safety_summary, policy_summary
@@ -33,7 +34,7 @@ class AnalyzeOptions:
     apk: str | None = None                   # APK whose static facts feed first-party inference
     first_party_domains: list[str] = field(default_factory=list)
     limits: Limits = DEFAULT_LIMITS
-    jobs: int = 1                            # processes for analysis (1: in this process)
+    jobs: int = 1                            # processes for analysis (1: in this process; 0: as many as pay)
     keylog: str | None = None                # SSLKEYLOGFILE for TLS inside pcaps
 
 
@@ -41,10 +42,9 @@ def _read(sources: list[Any], acc: Accumulator, jobs: int) -> InputStats:
     """Fold every flow of every source into `acc`; what was read and skipped, per file."""
     stats = InputStats()
     for src in sources:
-        if jobs > 1:
-            from .parallel import fold_parallel     # multiprocessing: loaded only when asked for
-
-            fold_parallel(src, acc, jobs)
+        n = jobs if jobs > 0 else auto_jobs(src)
+        if n > 1:
+            fold_parallel(src, acc, n)
         else:
             for flow in src:
                 acc.add(flow)

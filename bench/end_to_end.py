@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 from bench.throughput import SEED, make_input, machine
-from bench.trackhar_compare import RUNNER, install
+from bench.trackhar_compare import PROPERTY_CLASS, RUNNER, install
 
 ROOT = Path(__file__).resolve().parent.parent
 HPA = ROOT / ".venv" / "bin" / "hpa"
@@ -46,15 +46,25 @@ def run(cmd: list[str], out: Path | None = None) -> tuple[float, float]:
     return secs, usage.ru_maxrss / 1024
 
 
-def hpa_found(report: Path) -> tuple[int, int]:
+def hpa_found(report: Path) -> tuple[int, int, dict[str, int]]:
+    """(data types, evidence units, requests per shared data type): a request has one recipient, so a data type's
+    evidence counts summed over recipients count its requests."""
     d = json.loads(report.read_text())
-    return len({df["data_type"] for df in d["data_flows"]}), sum(df["evidence_count"] for df in d["data_flows"])
+    per_type: dict[str, int] = {}
+    for df in d["data_flows"]:
+        per_type[df["data_type"]] = per_type.get(df["data_type"], 0) + df["evidence_count"]
+    return len(per_type), sum(per_type.values()), per_type
 
 
-def trackhar_found(out: Path) -> tuple[int, int]:
+def trackhar_found(out: Path) -> tuple[int, int, dict[str, int]]:
+    """(properties, (request, property) findings, requests per class of PROPERTY_CLASS)."""
     results = next(iter(json.loads(out.read_text())["results"].values()))
     props = {t["property"] for r in results if r for t in r}
-    return len(props), sum(len({t["property"] for t in r}) for r in results if r)
+    per_class: dict[str, int] = {}
+    for r in results:
+        for cls in {PROPERTY_CLASS[t["property"]] for t in r or () if t["property"] in PROPERTY_CLASS}:
+            per_class[cls] = per_class.get(cls, 0) + 1
+    return len(props), sum(len({t["property"] for t in r}) for r in results if r), per_class
 
 
 def main() -> int:
@@ -87,18 +97,23 @@ def main() -> int:
                     times["trackhar"].append(secs)
                     rss["trackhar"] = max(rss.get("trackhar", 0), mem)
             med = {k: statistics.median(v) for k, v in times.items() if v}
-            types, units = hpa_found(t / "hpa1.json")
+            types, units, per_type = hpa_found(t / "hpa1.json")
             line = (f"{name}: hpa {med['hpa1']:.2f} s jobs=1 ({count / med['hpa1']:,.0f} flows/s per core, "
                     f"{rss['hpa1']:.0f} MB), {med['hpa2']:.2f} s jobs=2 ({count / med['hpa2'] / 2:,.0f} flows/s per "
                     f"core, {rss['hpa2']:.0f} MB main)")
             if "trackhar" in med:
-                props, findings = trackhar_found(t / "trackhar.json")
+                props, findings, per_class = trackhar_found(t / "trackhar.json")
                 best = min(med["hpa1"], med["hpa2"])
                 line += (f"; trackhar {med['trackhar']:.2f} s ({count / med['trackhar']:,.0f} flows/s, "
                          f"{rss['trackhar']:.0f} MB); ratio {med['trackhar'] / best:.2f}x (target >= 1.5x)")
                 print(line)
                 print(f"{name}_found: hpa {types} data types, {units:,} evidence units; trackhar {props} "
                       f"properties, {findings:,} (request, property) findings")
+                print(f"{name}_requests: device ids hpa {per_type.get('device_ids', 0):,}, trackhar "
+                      f"{per_class.get('device_ids', 0):,}; location hpa {per_type.get('location.precise', 0):,} precise "
+                      f"+ {per_type.get('location.approximate', 0):,} approximate, trackhar {per_class.get('location', 0):,}; "
+                      f"health hpa {per_type.get('health_fitness.health', 0):,}, fitness hpa "
+                      f"{per_type.get('health_fitness.fitness', 0):,} (trackhar has no such class)")
             else:
                 print(line + f"; trackhar {version}")
         if args.million:

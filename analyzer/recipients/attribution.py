@@ -44,6 +44,15 @@ class Rule:
     user_agent: re.Pattern[str] | None = None
     key: str | None = None
     path: re.Pattern[str] | None = None
+    needles: tuple[bytes, bytes, bytes, str, str] = (b"", b"", b"", "", "")   # the key as _has_key looks for it
+
+    @classmethod
+    def make(cls, **kw: Any) -> "Rule":
+        key = kw.get("key")
+        if key:
+            k = key.encode()
+            kw["needles"] = (b'"' + k + b'"', k + b"=", b"&" + k + b"=", key + "=", "&" + key + "=")
+        return cls(**kw)
 
 
 @cache
@@ -51,7 +60,7 @@ def fingerprint_rules() -> tuple[Rule, ...]:
     doc = json.loads((data_dir() / "sdk_fingerprints.json").read_text(encoding="utf-8"))
     out = []
     for r in doc["rules"]:
-        out.append(Rule(
+        out.append(Rule.make(
             entity=r["entity"], source=r["source"], header=(r.get("header") or "").lower() or None,
             value=re.compile(r["value"]) if r.get("value") else None,
             headers_all=tuple(h.lower() for h in r.get("headers_all", ())),
@@ -74,12 +83,13 @@ def ad_shapes() -> AdShapes:
                     tuple(tuple(ks) for ks in doc["body_keys_all"]))
 
 
-def _has_key(flow: Flow, key: str) -> bool:
-    """A payload key as JSON ('"key":'), form or query ('key=')."""
-    k = key.encode()
+def _has_key(flow: Flow, rule: Rule) -> bool:
+    """The rule's payload key as JSON ('"key":'), form or query ('key=')."""
+    quoted, first, later, qfirst, qlater = rule.needles
     body = flow.request_body or b""
-    return (b'"' + k + b'"' in body or body.startswith(k + b"=") or b"&" + k + b"=" in body
-            or (flow.query + "&").startswith(key + "=") or ("&" + key + "=") in flow.query)
+    query = flow.query
+    return (quoted in body or body.startswith(first) or later in body
+            or query.startswith(qfirst) or qlater in query)
 
 
 def sdk_fingerprint(flow: Flow) -> tuple[str, str] | None:
@@ -96,7 +106,7 @@ def sdk_fingerprint(flow: Flow) -> tuple[str, str] | None:
             continue
         if r.path is not None and not r.path.search(flow.path):
             continue
-        if r.key is not None and not _has_key(flow, r.key):
+        if r.key is not None and not _has_key(flow, r):
             continue
         what = ([f"header {r.header}"] if r.header else []) + ([f"headers {', '.join(r.headers_all)}"] if r.headers_all else []) \
             + (["User-Agent"] if r.user_agent else []) + ([f"path {flow.path}"] if r.path else []) + ([f"key {r.key}"] if r.key else [])

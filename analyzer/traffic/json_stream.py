@@ -136,7 +136,10 @@ class JsonStream:
             return None, "har_entry_too_deep"
         except ValueError:
             return None, "bad_har_entry"
-        return (obj, None) if stop == end else (None, "bad_har_entry")
+        if stop != end:
+            return None, "bad_har_entry"
+        self.span = (start, end)
+        return obj, None
 
     def skip(self) -> None:
         """Step over the value at pos without building it (any depth, any size)."""

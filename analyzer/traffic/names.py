@@ -6,8 +6,11 @@ import ipaddress
 
 
 def is_ip(host: str) -> bool:
+    host = host.strip("[]")
+    if ":" not in host and not host.replace(".", "").isdigit():
+        return False            # a name: an IPv6 address has a colon, an IPv4 one only digits and dots
     try:
-        ipaddress.ip_address(host.strip("[]"))
+        ipaddress.ip_address(host)
     except ValueError:
         return False
     return True

@@ -147,6 +147,10 @@ class CaptureSource:
         if self.stats.flows == 0 and self.stats.records == 0 and self.stats.skipped:
             raise InputError(self.path, "nothing readable: " + (read_line(self.format, 0, self.stats.skipped) or ""))
 
+    def size(self) -> int:
+        """Bytes of the files read."""
+        return sum(p.stat().st_size for p, _ in self.parts)
+
     def entry_batches(self, size: int) -> Iterator[tuple[str, list[tuple[int, object, str]]]] | None:
         """A plain HAR file's entries as (flow id prefix, batch of `har_entries(text=True)` items), for worker
         processes that turn them into flows (`har.entries_to_flows`) and give their counts to `account_part`;

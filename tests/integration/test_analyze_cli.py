@@ -325,7 +325,7 @@ def test_jobs_2_on_har_batches_give_the_one_process_report(capture: Capture, tmp
     cut.write_text(text[: text.rindex('"startedDateTime"') + 40], encoding="utf-8")
     runs: dict[tuple[str, str], dict[str, Any]] = {}
     for name, f in (("big", path), ("cut", cut)):
-        for jobs in ("1", "2"):
+        for jobs in ("1", "2", "0"):             # 0, the default: every core when the file is large enough
             r = hpa("analyze", f, *BASE, "--format", "json", "--jobs", jobs)
             assert r.returncode == 0, r.stderr
             assert r.stderr.count("hpa: warning:") == 1, r.stderr
@@ -334,7 +334,35 @@ def test_jobs_2_on_har_batches_give_the_one_process_report(capture: Capture, tmp
     one, two = runs["big", "1"], runs["big", "2"]
     assert one["input"]["flows_read"] == len(big) - 1 > 3 * HAR_BATCH
     assert sum(one["input"]["skipped"].values()) == 1
-    assert one == two
+    assert one == two == runs["big", "0"]
     assert runs["cut", "1"]["input"]["flows_read"] == len(big) - 2
     assert runs["cut", "1"]["input"]["skipped"] == {"bad_har_entry": 1, "har_truncated_or_corrupt": 1}
     assert runs["cut", "1"] == runs["cut", "2"]
+
+
+def test_default_jobs_use_every_core_for_a_large_har_only(capture: Capture, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--jobs` defaults to 0: a HAR or JSONL of parallel.AUTO_MIN_BYTES or more is folded on every usable core,
+    a smaller one (and a mitmproxy dump, whose flows would have to be sent) in this process."""
+    import os
+
+    from analyzer import parallel, pipeline
+    from analyzer.traffic.source import CaptureSource
+
+    cores = len(os.sched_getaffinity(0))
+    assert parallel.auto_jobs(CaptureSource(capture.har)) == 1            # a few KB
+    monkeypatch.setattr(parallel, "AUTO_MIN_BYTES", 0)
+    assert parallel.auto_jobs(CaptureSource(capture.har)) == cores
+    assert parallel.auto_jobs(CaptureSource(capture.dump)) == 1
+    used: list[int] = []
+
+    def fold_here(src: CaptureSource, acc: Any, n: int) -> None:
+        # no fork from the test process (its threads could deadlock a child): the CLI tests above run real workers
+        used.append(n)
+        for flow in src:
+            acc.add(flow)
+
+    monkeypatch.setattr(pipeline, "fold_parallel", fold_here)
+    pipeline.analyze([capture.har], pipeline.AnalyzeOptions(jobs=1))
+    assert used == []
+    pipeline.analyze([capture.har], pipeline.AnalyzeOptions(jobs=0))
+    assert used == ([cores] if cores > 1 else [])
