@@ -83,7 +83,7 @@ def analyze(
     output: OutOpt = None,
     redact: RedactOpt = False,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Processes for analysis (default 0: every core for a HAR "
-                                      "or hpa JSONL capture of 2 MB or more, else one).")] = 0,
+                                      "or hpa JSONL capture or capture folder of 2 MB or more, else one).")] = 0,
     keylog: Annotated[Optional[Path], typer.Option("--keylog", help="SSLKEYLOGFILE: decrypt TLS in pcaps (needs tshark).")] = None,
     each: Annotated[bool, typer.Option("--each", help="One report per capture (into the -o folder), not one for "
                                        "all; exit 1 when some capture failed.")] = False,

@@ -1,5 +1,6 @@
 """Several cores for one analysis: decoding and detection, the costly part, run in worker processes, each folding
-its share into its own `Accumulator`, merged here in file order. hpa JSONL is split into byte ranges; a HAR's entries
+its share into its own `Accumulator`, merged here in file order. hpa JSONL (alone, or a capture folder's flows.jsonl) is split into byte
+ranges; a HAR's entries
 are found here by the json module's C scanner and sent as their JSON text, which the workers parse again and turn
 into flows (sending text costs less than sending parsed flows); other formats are read here and sent as flows,
 in chunks."""
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections import deque
+from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 from .aggregate import Accumulator
@@ -24,9 +26,10 @@ if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
 
 CHUNK = 2000
-AUTO_MIN_BYTES = 2 << 20         # below, one process: at 2.1 MB of HAR (1,300 requests) 2 workers took 0.62 s, 1 took 0.68 s
-AUTO_FORMATS = ("har", "jsonl")  # split without sending parsed flows; other readers would send them (costlier)
-HAR_BATCH = 500          # HAR entries per task: small enough to keep both cores busy to the end
+# `--jobs 0` (the CLI's default) uses every core from this size on (a 2.1 MB HAR of 1,300 requests took 0.62 s with
+# two workers, 0.68 s in one process), for the captures split without sending parsed flows (HAR, hpa JSONL)
+AUTO_MIN_BYTES = 2 << 20
+HAR_BATCH = 500                  # HAR entries per task: small enough to keep both cores busy to the end
 _worker_acc: Accumulator | None = None
 
 
@@ -79,9 +82,9 @@ def _chunks(flows: Iterable[Flow], size: int) -> Iterable[list[Flow]]:
 
 
 def auto_jobs(src: CaptureSource) -> int:
-    """Processes for `--jobs 0`: every usable core for a HAR or hpa JSONL capture of AUTO_MIN_BYTES or more, else 1
-    (so a small capture starts as fast as ever)."""
-    if src.format not in AUTO_FORMATS or src.size() < AUTO_MIN_BYTES:
+    """Processes for `--jobs 0`: every usable core for a HAR or hpa JSONL capture (or a capture folder of one
+    flows.jsonl) of AUTO_MIN_BYTES or more, else 1 (so a small capture starts as fast as ever)."""
+    if not (src.format == "har" or src.jsonl_file() is not None) or src.size() < AUTO_MIN_BYTES:
         return 1
     try:
         return max(1, len(os.sched_getaffinity(0)))     # the cores this process may use (containers, taskset)
@@ -102,8 +105,9 @@ def fold_parallel(src: CaptureSource, acc: Accumulator, jobs: int) -> None:
     """Fold every flow of `src` into `acc` on `jobs` cores. hpa JSONL splits on line boundaries, so each worker
     reads its own byte range; other formats are read here and sent in chunks, at most 2 per worker in flight, so
     memory stays flat whatever the capture's size."""
-    if src.format == "jsonl":
-        _fold_jsonl_ranges(src, acc, jobs)
+    jsonl = src.jsonl_file()
+    if jsonl is not None:
+        _fold_jsonl_ranges(src, jsonl, acc, jobs)
         return
     batches = src.entry_batches(HAR_BATCH)
     if batches is not None:
@@ -136,7 +140,7 @@ def _fold_har_batches(src: CaptureSource, batches: Iterator[tuple[str, list[tupl
                 _merge_entries(src, acc, pending.popleft())
         while pending:
             _merge_entries(src, acc, pending.popleft())
-    src.finish_batches()
+    src.finish_split(src.path, "har")
 
 
 def _merge_entries(src: CaptureSource, acc: Accumulator, future: Future[tuple[Accumulator, ReadStats]]) -> None:
@@ -145,12 +149,12 @@ def _merge_entries(src: CaptureSource, acc: Accumulator, future: Future[tuple[Ac
     src.account_part(stats)
 
 
-def _fold_jsonl_ranges(src: CaptureSource, acc: Accumulator, jobs: int) -> None:
+def _fold_jsonl_ranges(src: CaptureSource, path: Path, acc: Accumulator, jobs: int) -> None:
+    src.begin_split()
     with _pool(acc, jobs) as pool:
-        futures = [pool.submit(_worker_fold_range, str(src.path), a, b) for a, b in jsonl_ranges(src.path, jobs * 8)]
+        futures = [pool.submit(_worker_fold_range, str(path), a, b) for a, b in jsonl_ranges(path, jobs * 8)]
         for f in futures:
             part, n, skipped = f.result()
             acc.merge(part)
-            src.stats.flows += n
-            for reason, k in skipped.items():
-                src.stats.skipped[reason] = src.stats.skipped.get(reason, 0) + k
+            src.account_part(ReadStats(flows=n, skipped=skipped))
+    src.finish_split(path, "jsonl")

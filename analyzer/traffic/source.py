@@ -151,17 +151,23 @@ class CaptureSource:
         """Bytes of the files read."""
         return sum(p.stat().st_size for p, _ in self.parts)
 
+    def jsonl_file(self) -> Path | None:
+        """The one hpa JSONL file this capture is (a .jsonl, or a capture folder holding only flows.jsonl): workers
+        can read it in byte ranges (`jsonl.jsonl_ranges`)."""
+        if len(self.parts) == 1 and self.parts[0][1] == "jsonl" and self.format in ("jsonl", "capture_dir"):
+            return self.parts[0][0]
+        return None
+
     def entry_batches(self, size: int) -> Iterator[tuple[str, list[tuple[int, object, str]]]] | None:
         """A plain HAR file's entries as (flow id prefix, batch of `har_entries(text=True)` items), for worker
-        processes that turn them into flows (`har.entries_to_flows`) and give their counts to `account_part`;
-        None for any other kind of capture. Only the entries' JSON is parsed here."""
+        processes that turn them into flows (`har.entries_to_flows`); None for any other kind of capture. Only the
+        entries' JSON is parsed here; the stream's own skips are counted here, the rest with `account_part`."""
         if self.format != "har":
             return None
         with open(self.path, "rb") as fp:
             if is_zlib(fp.peek(2)[:2]):
                 return None
-        self.stats = ReadStats()
-        self._main_part = ReadStats()       # the file's counts: stream skips here, records and bad entries in workers
+        self.begin_split()
         return self._entry_batches(size)
 
     def _entry_batches(self, size: int) -> Iterator[tuple[str, list[tuple[int, object, str]]]]:
@@ -169,7 +175,7 @@ class CaptureSource:
         try:
             with open(path, "rb") as fp:
                 batch: list[tuple[int, object, str]] = []
-                for item in har_entries(fp, self._main_part, path.stat().st_size, text=True):
+                for item in har_entries(fp, self._split, path.stat().st_size, text=True):
                     batch.append(item)
                     if len(batch) >= size:
                         yield path.name, batch
@@ -179,23 +185,27 @@ class CaptureSource:
         except OSError as e:
             raise InputError(path, f"unreadable har file ({e})") from None
 
-    def account_part(self, part: ReadStats) -> None:
-        """Counts of a batch read elsewhere (`entry_batches`)."""
-        self.stats.flows += part.flows
-        self._main_part.records += part.records
-        for reason, n in part.skipped.items():
-            self._main_part.skip(reason, n)
+    # -- a file read by worker processes: its counts come back in parts ---------------------------------------------
+    def begin_split(self) -> None:
+        self.stats = ReadStats()
+        self._split = ReadStats()
 
-    def finish_batches(self) -> None:
-        """After the last batch: the file's counts and its warning line, as a pass through `iter` gives them."""
-        self._account(self.path, "har", self._main_part, False)
+    def account_part(self, part: ReadStats) -> None:
+        self.stats.flows += part.flows
+        self._split.flows += part.flows
+        self._split.records += part.records
+        for reason, n in part.skipped.items():
+            self._split.skip(reason, n)
+
+    def finish_split(self, path: Path, fmt: str) -> None:
+        """After the last part: the file's counts and its warning line, as a pass through `iter` gives them."""
+        self._account(path, fmt, self._split, self.format in ("capture_dir", "folder"))
         if self.stats.flows == 0 and self.stats.records == 0 and self.stats.skipped:
             raise InputError(self.path, "nothing readable: " + (read_line(self.format, 0, self.stats.skipped) or ""))
 
     def read_line(self) -> str | None:
         """"read N of M entries (reasons)" after a pass, None when nothing was lost."""
-        records = self.stats.records or (self.stats.flows if self.format == "jsonl" else 0)   # split JSONL reads
-        return read_line(self.format, records, self.stats.skipped)
+        return read_line(self.format, self.stats.records, self.stats.skipped)
 
     def _account(self, path: Path, fmt: str, part: ReadStats, merging: bool) -> None:
         """Add a part's counts; one warning line on stderr when records were skipped or the file was cut."""

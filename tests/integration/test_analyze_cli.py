@@ -253,11 +253,14 @@ def test_policy_and_data_safety_are_checked(capture: Capture, tmp_path: Path) ->
 
 
 def test_jobs_2_on_jsonl_reads_byte_ranges_in_workers(capture: Capture, tmp_path: Path) -> None:
-    """hpa JSONL is split into byte ranges read by the workers themselves (parallel.fold_parallel): the same
-    report as one process, every flow and every skipped line counted once."""
+    """hpa JSONL, alone or as a capture folder's flows.jsonl, is split into byte ranges read by the workers
+    themselves (parallel.fold_parallel): the same report as one process, every flow and every skipped line counted
+    once, the file's warning line printed once."""
     from analyzer.traffic import JsonlWriter
 
-    jsonl = tmp_path / "flows.jsonl"
+    folder = tmp_path / "run"
+    folder.mkdir()
+    jsonl = folder / "flows.jsonl"
     flows = list(open_capture(capture.dump))
     with JsonlWriter(jsonl) as w:
         for i in range(40):                      # enough lines for several ranges per worker
@@ -266,12 +269,19 @@ def test_jobs_2_on_jsonl_reads_byte_ranges_in_workers(capture: Capture, tmp_path
                 w.write(f)
     with open(jsonl, "ab") as fp:
         fp.write(b"{truncated\n")
-    one, two = analyze_json(jsonl, "--jobs", "1"), analyze_json(jsonl, "--jobs", "2")
-    assert one["input"]["flows_read"] == two["input"]["flows_read"] == 40 * len(flows)
-    assert one["input"]["skipped"] == two["input"]["skipped"] == {"bad_json_line": 1}
-    assert sorted(map(flow_key, one["data_flows"])) == sorted(map(flow_key, two["data_flows"]))
-    assert {(d["data_type"], d["recipient"]["domain"]): d["evidence_count"] for d in one["data_flows"]} == \
-        {(d["data_type"], d["recipient"]["domain"]): d["evidence_count"] for d in two["data_flows"]}
+    for path in (jsonl, folder):
+        runs = {}
+        for jobs in ("1", "2"):
+            r = hpa("analyze", path, *BASE, "--format", "json", "--jobs", jobs)
+            assert r.returncode == 0, r.stderr
+            assert r.stderr.count("hpa: warning:") == 1 and "1 bad_json_line" in r.stderr, r.stderr
+            runs[jobs] = json.loads(r.stdout)
+            runs[jobs].pop("generated_at")
+        one, two = runs["1"], runs["2"]
+        assert one["input"]["flows_read"] == 40 * len(flows)
+        assert one["input"]["files"][0]["records"] == 40 * len(flows)
+        assert one["input"]["skipped"] == {"bad_json_line": 1}
+        assert one == two
 
 
 def test_html_request_viewer_and_size(capture: Capture, tmp_path: Path) -> None:
