@@ -315,7 +315,8 @@ def test_html_redacted_has_no_request_viewer(capture: Capture, tmp_path: Path) -
 def test_jobs_2_on_har_batches_give_the_one_process_report(capture: Capture, tmp_path: Path) -> None:
     """A HAR's entries go to the workers as JSON text in batches (parallel.fold_parallel): the report is the one
     a single process makes (evidence and first-seen recipients in file order), each entry read once, a broken
-    entry counted once and its warning printed once."""
+    entry, an entry nested too deep and a cut file counted once and their warning printed once, bytes that are not
+    UTF-8 and an unpaired surrogate escape read the same in the workers."""
     from analyzer.parallel import HAR_BATCH
 
     har = json.loads(capture.har.read_text(encoding="utf-8"))
@@ -327,12 +328,16 @@ def test_jobs_2_on_har_batches_give_the_one_process_report(capture: Capture, tmp
             e["startedDateTime"] = f"2026-12-01T10:{i // 60:02d}:{i % 60:02d}.{len(big) % 1000:03d}Z"
             big.append(e)
     big.insert(len(big) // 3, {"startedDateTime": "2026-12-01T10:00:00.000Z", "request": "broken"})
+    big.insert(2 * len(big) // 3, {"startedDateTime": "2026-12-01T10:00:00.000Z", "deep": "DEEP"})
+    second_batch = next(e for e in big[HAR_BATCH:] if isinstance(e.get("request"), dict))
+    second_batch["request"]["headers"].append({"name": "X-Note", "value": "caf\udce9 RAW"})
     har["log"]["entries"] = big
     path = tmp_path / "big.har"
-    text = json.dumps(har)
-    path.write_text(text, encoding="utf-8")
+    text = json.dumps(har).replace('"DEEP"', "[" * 5000 + "]" * 5000)
+    data = text.encode().replace(b"RAW", b"\xff\xfe")
+    path.write_bytes(data)
     cut = tmp_path / "cut.har"                  # ends inside an entry of the last batch: the stream's own skip
-    cut.write_text(text[: text.rindex('"startedDateTime"') + 40], encoding="utf-8")
+    cut.write_bytes(data[: data.rindex(b'"startedDateTime"') + 40])
     runs: dict[tuple[str, str], dict[str, Any]] = {}
     for name, f in (("big", path), ("cut", cut)):
         for jobs in ("1", "2", "0"):             # 0, the default: every core when the file is large enough
@@ -342,11 +347,12 @@ def test_jobs_2_on_har_batches_give_the_one_process_report(capture: Capture, tmp
             runs[name, jobs] = json.loads(r.stdout)
             runs[name, jobs].pop("generated_at")
     one, two = runs["big", "1"], runs["big", "2"]
-    assert one["input"]["flows_read"] == len(big) - 1 > 3 * HAR_BATCH
-    assert sum(one["input"]["skipped"].values()) == 1
+    assert one["input"]["flows_read"] == len(big) - 2 > 3 * HAR_BATCH
+    assert one["input"]["skipped"] == {"bad_har_entry": 1, "har_entry_too_deep": 1}
     assert one == two == runs["big", "0"]
-    assert runs["cut", "1"]["input"]["flows_read"] == len(big) - 2
-    assert runs["cut", "1"]["input"]["skipped"] == {"bad_har_entry": 1, "har_truncated_or_corrupt": 1}
+    assert runs["cut", "1"]["input"]["flows_read"] == len(big) - 3
+    assert runs["cut", "1"]["input"]["skipped"] == {"bad_har_entry": 1, "har_entry_too_deep": 1,
+                                                    "har_truncated_or_corrupt": 1}
     assert runs["cut", "1"] == runs["cut", "2"]
 
 
