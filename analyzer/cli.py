@@ -82,8 +82,9 @@ def analyze(
     fmt: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.table,
     output: OutOpt = None,
     redact: RedactOpt = False,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Processes for analysis (default 0: every core for a HAR "
-                                      "or hpa JSONL capture or capture folder of 2 MB or more, else one).")] = 0,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Processes for analysis (default 0: for a HAR, hpa JSONL or "
+                                      "capture folder of 2 MB or more, the cores, up to one per 2 MB and 8; else one)."
+                                      )] = 0,
     keylog: Annotated[Optional[Path], typer.Option("--keylog", help="SSLKEYLOGFILE: decrypt TLS in pcaps (needs tshark).")] = None,
     each: Annotated[bool, typer.Option("--each", help="One report per capture (into the -o folder), not one for "
                                        "all; exit 1 when some capture failed.")] = False,
@@ -282,7 +283,7 @@ def _plain_help_types(cmd: Any) -> None:
         if t.name == "choice":
             word = "|".join(str(getattr(c, "value", c)) for c in t.choices)
         else:
-            word = {"path": "PATH", "float": "NUMBER", "integer": "INTEGER"}.get(t.name, "TEXT")
+            word = {"path": "PATH", "float": "NUMBER", "integer": "INTEGER", "int": "INTEGER"}.get(t.name, "TEXT")
         if p.param_type_name == "argument":     # its name stays; typer shows the type's own metavar beside it
             t = p.type = copy.copy(t)
             t.get_metavar = lambda param, ctx=None, w=word: w

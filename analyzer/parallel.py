@@ -29,6 +29,7 @@ CHUNK = 2000
 # `--jobs 0` (the CLI's default) uses every core from this size on (a 2.1 MB HAR of 1,300 requests took 0.62 s with
 # two workers, 0.68 s in one process), for the captures split without sending parsed flows (HAR, hpa JSONL)
 AUTO_MIN_BYTES = 2 << 20
+AUTO_MAX_JOBS = 8                # each worker holds its own caches (~50-120 MB): more only when asked (--jobs N)
 HAR_BATCH = 500                  # HAR entries per task: small enough to keep both cores busy to the end
 _worker_acc: Accumulator | None = None
 
@@ -82,14 +83,17 @@ def _chunks(flows: Iterable[Flow], size: int) -> Iterable[list[Flow]]:
 
 
 def auto_jobs(src: CaptureSource) -> int:
-    """Processes for `--jobs 0`: every usable core for a HAR or hpa JSONL capture (or a capture folder of one
-    flows.jsonl) of AUTO_MIN_BYTES or more, else 1 (so a small capture starts as fast as ever)."""
-    if not (src.format == "har" or src.jsonl_file() is not None) or src.size() < AUTO_MIN_BYTES:
+    """Processes for `--jobs 0`: for a HAR or hpa JSONL capture (or a capture folder of one flows.jsonl) of
+    AUTO_MIN_BYTES or more, the usable cores, at most one per AUTO_MIN_BYTES of capture and AUTO_MAX_JOBS; else 1
+    (so a small capture starts as fast as ever)."""
+    size = src.size()
+    if not (src.format == "har" or src.jsonl_file() is not None) or size < AUTO_MIN_BYTES:
         return 1
     try:
-        return max(1, len(os.sched_getaffinity(0)))     # the cores this process may use (containers, taskset)
+        cores = len(os.sched_getaffinity(0))     # the cores this process may use (containers, taskset)
     except AttributeError:
-        return os.cpu_count() or 1
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, AUTO_MAX_JOBS, max(2, size // AUTO_MIN_BYTES)))
 
 
 def _pool(acc: Accumulator, jobs: int) -> "ProcessPoolExecutor":

@@ -364,10 +364,16 @@ def test_default_jobs_use_every_core_for_a_large_har_only(capture: Capture, monk
     from analyzer import parallel, pipeline
     from analyzer.traffic.source import CaptureSource
 
-    cores = len(os.sched_getaffinity(0))
-    assert parallel.auto_jobs(CaptureSource(capture.har)) == 1            # a few KB
-    monkeypatch.setattr(parallel, "AUTO_MIN_BYTES", 0)
-    assert parallel.auto_jobs(CaptureSource(capture.har)) == cores
+    cores = min(len(os.sched_getaffinity(0)), parallel.AUTO_MAX_JOBS)
+    har = CaptureSource(capture.har)
+    assert parallel.auto_jobs(har) == 1                                  # a few KB
+    monkeypatch.setattr(parallel, "AUTO_MIN_BYTES", har.size() // 2)    # two workers' worth
+    assert parallel.auto_jobs(har) == min(cores, 2)
+    monkeypatch.setattr(parallel, "AUTO_MIN_BYTES", 1)                  # a worker's worth per byte: the cores cap
+    assert parallel.auto_jobs(har) == cores
+    monkeypatch.setattr(parallel, "AUTO_MAX_JOBS", 1)
+    assert parallel.auto_jobs(har) == 1
+    monkeypatch.setattr(parallel, "AUTO_MAX_JOBS", 8)
     assert parallel.auto_jobs(CaptureSource(capture.dump)) == 1
     used: list[int] = []
 
