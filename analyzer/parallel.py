@@ -1,9 +1,8 @@
 """Several cores for one analysis: decoding and detection, the costly part, run in worker processes, each folding
-its share into its own `Accumulator`, merged here in file order. hpa JSONL (alone, or a capture folder's flows.jsonl) is split into byte
-ranges; a HAR's entries
-are found here by the json module's C scanner and sent as their JSON text, which the workers parse again and turn
-into flows (sending text costs less than sending parsed flows); other formats are read here and sent as flows,
-in chunks."""
+its share into its own `Accumulator`, merged here in file order. hpa JSONL (alone, or a capture folder's
+flows.jsonl) is split into byte ranges that the workers read themselves; a HAR's entries are found here by the
+json module's C scanner and sent as their JSON text, which the workers parse again and turn into flows (sending
+text costs less than sending parsed flows); other formats are read here and sent as flows, in chunks."""
 
 from __future__ import annotations
 
@@ -26,8 +25,8 @@ if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
 
 CHUNK = 2000
-# `--jobs 0` (the CLI's default) uses every core from this size on (a 2.1 MB HAR of 1,300 requests took 0.62 s with
-# two workers, 0.68 s in one process), for the captures split without sending parsed flows (HAR, hpa JSONL)
+# `--jobs 0` (the CLI's default) uses several cores from this size on (a 2.1 MB HAR of 1,300 requests took 0.62 s
+# with two workers, 0.68 s in one process), for the captures split without sending parsed flows (HAR, hpa JSONL)
 AUTO_MIN_BYTES = 2 << 20
 AUTO_MAX_JOBS = 8                # each worker holds its own caches (~50-120 MB): more only when asked (--jobs N)
 HAR_BATCH = 500                  # HAR entries per task: small enough to keep both cores busy to the end
