@@ -18,11 +18,12 @@ from __future__ import annotations
 import codecs
 import json
 import re
-from collections.abc import Iterator
-from typing import IO, Any
+from collections.abc import Callable, Iterator
+from typing import IO, Any, TypeVar
 
 from .capped_json import CappedStrings
 
+T = TypeVar("T")
 CHUNK = 256 << 10
 MAX_ITEM_CHARS = 32 << 20           # an item longer than this is read again through capped strings
 MAX_CAPPED_ITEM_CHARS = 128 << 20   # ...and one still longer than this is skipped
@@ -197,14 +198,7 @@ class JsonStream:
 
     def members(self) -> Iterator[str]:
         """Keys of the object at pos, each with pos on its value (the caller reads or skips it)."""
-        self.expect("{")
-        if self.peek() == "}":
-            self.pos += 1
-            return
-        while True:
-            yield self.key()
-            if self.expect(",}") == "}":
-                return
+        return self._elements("{", "}", self.key)
 
     def array(self, path: tuple[str, ...]) -> Iterator[tuple[Any, str | None]]:
         """Items of the array at `path` (object keys from the top); every other value is stepped over unparsed.
@@ -215,13 +209,17 @@ class JsonStream:
 
     def items(self) -> Iterator[tuple[Any, str | None]]:
         """(item, None) or (None, reason) for each item of the array at pos."""
-        self.expect("[")
-        if self.peek() == "]":
+        return self._elements("[", "]", self.value)
+
+    def _elements(self, opener: str, closer: str, read: Callable[[], T]) -> Iterator[T]:
+        """What `read` gives for each element of the container at pos, separators and brackets checked."""
+        self.expect(opener)
+        if self.peek() == closer:
             self.pos += 1
             return
         while True:
-            yield self.value()
-            if self.expect(",]") == "]":
+            yield read()
+            if self.expect("," + closer) == closer:
                 return
 
     def last_text(self) -> str | None:
