@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import json
 import os
 import platform
@@ -49,6 +50,20 @@ def base_entries() -> list[dict[str, Any]]:
     return entries
 
 
+def _stamped(entries: Iterator[dict[str, Any]], n: int | None, rng: random.Random) -> Iterator[dict[str, Any]]:
+    """The first n entries (all when n is None), with increasing start times 1-50 ms apart."""
+    t = dt.datetime(2026, 11, 1, tzinfo=dt.timezone.utc)
+    i = 0
+    while n is None or i < n:
+        e = next(entries, None)
+        if e is None:
+            return
+        t += dt.timedelta(milliseconds=rng.randint(1, 50))
+        e["startedDateTime"] = t.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        yield e
+        i += 1
+
+
 def played(n: int, seed: int) -> Iterator[dict[str, Any]]:
     """No request repeated by the bench: the corpus generator plays every app again with seed, seed+1, ...
     (other devices, event values, ids and times) until n entries; only the repeats a real session has
@@ -57,42 +72,28 @@ def played(n: int, seed: int) -> Iterator[dict[str, Any]]:
 
     from bench.quality.generate import generate
 
-    rng = random.Random(seed)
-    t = dt.datetime(2026, 11, 1, tzinfo=dt.timezone.utc)
-    i, k = 0, 0
+    def plays(tmp: str) -> Iterator[dict[str, Any]]:
+        for k in itertools.count():
+            for har in sorted(generate(Path(tmp) / str(k), seed=seed + k)):
+                if har.suffix == ".har":
+                    yield from json.loads(har.read_text(encoding="utf-8"))["log"]["entries"]
+
     with tempfile.TemporaryDirectory(prefix="hpa-played-") as tmp:
-        while i < n:
-            out = Path(tmp) / str(k)
-            for har in sorted(generate(out, seed=seed + k)):
-                if har.suffix != ".har":
-                    continue
-                for e in json.loads(har.read_text(encoding="utf-8"))["log"]["entries"]:
-                    if i >= n:
-                        return
-                    t += dt.timedelta(milliseconds=rng.randint(1, 50))
-                    e["startedDateTime"] = t.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-                    yield e
-                    i += 1
-            k += 1
+        yield from _stamped(plays(tmp), n, random.Random(seed))
 
 
 def mixed(n: int | None, seed: int) -> Iterator[dict[str, Any]]:
     """Corpus entries, shuffled per round, with increasing start times; endless when n is None."""
     rng = random.Random(seed)
     base = base_entries()
-    t = dt.datetime(2026, 11, 1, tzinfo=dt.timezone.utc)
-    i = 0
-    while n is None or i < n:
-        order = list(range(len(base)))
-        rng.shuffle(order)
-        for k in order:
-            if n is not None and i >= n:
-                return
-            t += dt.timedelta(milliseconds=rng.randint(1, 50))
-            e = dict(base[k])
-            e["startedDateTime"] = t.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-            yield e
-            i += 1
+
+    def rounds() -> Iterator[dict[str, Any]]:
+        while True:
+            order = list(range(len(base)))
+            rng.shuffle(order)
+            yield from (dict(base[k]) for k in order)
+
+    return _stamped(rounds(), n, rng)
 
 
 def write_har(path: Path, n: int | None, max_bytes: int | None, seed: int, kind: str = "mixed") -> int:
