@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..errors import InputError
+from ..traffic.suffixes import top_level_domains
 from .knowledge import keys
 from .shapes import HEX_DIGEST
 
@@ -43,12 +45,11 @@ class PHit:
 
 @lru_cache(maxsize=1)
 def _tlds() -> frozenset[str]:
-    """Top-level domains from tldextract's bundled public-suffix snapshot (no network)."""
+    """Top-level domains of the public suffix list tldextract bundles (no network); empty when it cannot be read,
+    and then only the address's syntax is checked."""
     try:
-        import tldextract
-        ext = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
-        return frozenset(s.rsplit(".", 1)[-1].lower() for s in ext.tlds)
-    except Exception:           # tldextract missing or its snapshot unreadable: fall back to a syntax check
+        return top_level_domains()
+    except InputError:
         return frozenset()
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from functools import cache
 
+from ..traffic.names import is_ip
+from ..traffic.suffixes import split_domain
 from .companies import matcher
 
 EMAIL = re.compile(r"[\w.+-]+@((?:[a-z0-9-]+\.)+[a-z]{2,})", re.I)
@@ -18,20 +19,13 @@ _NOT_CONTROLLER = {"cnil.fr", "ico.org.uk", "edpb.europa.eu", "europa.eu", "ftc.
                    "privacyshield.gov", "dataprivacyframework.gov"}
 
 
-@cache
-def _extractor():
-    import tldextract
-
-    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)  # bundled suffix list: no network
-
-
 def registrable(host: str) -> str | None:
     host = host.lower().rstrip(".")
-    r = _extractor()(host)
-    if r.top_domain_under_public_suffix:
-        return r.top_domain_under_public_suffix
+    label, suffix = split_domain(host)       # the bundled public suffix list: no network
+    if label and suffix:
+        return f"{label}.{suffix}"
     labels = host.split(".")   # reserved names (RFC 2606: .example, .test) are not in the suffix list
-    return ".".join(labels[-2:]) if len(labels) >= 2 and not r.ipv4 else None
+    return ".".join(labels[-2:]) if len(labels) >= 2 and not is_ip(host) else None
 
 
 def _third_party_domain(domain: str) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 from functools import lru_cache
 
-from .suffixes import split_domain
+from ..traffic.suffixes import split_domain
 
 
 def normalize_host(host: str) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from ..recipients.suffixes import split_domain
+from ..traffic.suffixes import split_domain
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "static" / "hosts.json"
 

@@ -8,7 +8,8 @@ import subprocess
 import sys
 import textwrap
 
-from analyzer.recipients import domains, suffixes
+from analyzer.recipients import domains
+from analyzer.traffic import suffixes
 from analyzer.recipients.kb import KnowledgeBase, bundled_entries
 
 
@@ -44,11 +45,14 @@ def test_fresh_interpreter_with_sockets_blocked(tmp_path):
         from analyzer.recipients import Recipients, registrable_domain
         r = Recipients("com.flo.health", static={"hosts": ["https://api.cycle.example/v1"]})
         print(registrable_domain("a.b.flo.health"), r.contact("graph.facebook.com").entity, r.contact("api.flo.health").party)
+        from analyzer.detect.personal import find_email     # checks the TLD against the same list
+        from analyzer.policy.contacts import registrable
+        print(find_email("to: ana@flo.health"), find_email("ana@flo.notatld"), registrable("privacy.flo.health"))
         import sys
         print("tldextract" in sys.modules, "requests" in sys.modules)
     """)
     env = {"HPA_HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
     assert p.returncode == 0, p.stderr
-    assert p.stdout.split() == ["flo.health", "Meta", "first", "False", "False"]
+    assert p.stdout.split() == ["flo.health", "Meta", "first", "ana@flo.health", "None", "flo.health", "False", "False"]
     assert not any(tmp_path.iterdir())          # and nothing cached on disk

@@ -4,7 +4,7 @@ Importing tldextract pulls in requests and urllib3 (~80-100 ms at every start of
 download hpa never makes; the list itself is a data file shipped inside the tldextract package. The ICANN
 section is read (as tldextract with include_psl_private_domains=False) and matched with tldextract's own
 rules: labels right to left, the longest rule wins, a wildcard takes one more label unless an exception
-rule names it, punycode labels are matched decoded. `tests/recipients/test_suffixes.py` holds the two equal.
+rule names it, punycode labels are matched decoded. `tests/traffic/test_suffixes.py` holds the two equal.
 """
 
 from __future__ import annotations
@@ -45,6 +45,11 @@ def _trie() -> Trie:
             node = node.setdefault(label, {})
         node[END] = {}
     return root
+
+
+def top_level_domains() -> frozenset[str]:
+    """The last label of every ICANN rule (`com`, `uk`, `ck` of `*.ck`): the top-level domains that exist."""
+    return frozenset(_trie())
 
 
 def _decoded(label: str) -> str:

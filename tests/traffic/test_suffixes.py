@@ -10,7 +10,8 @@ import tldextract
 
 from analyzer.recipients.domains import registrable_domain, split_host
 from analyzer.recipients.kb import load_kb
-from analyzer.recipients.suffixes import snapshot_path, split_domain
+from analyzer.policy.contacts import registrable
+from analyzer.traffic.suffixes import snapshot_path, split_domain, top_level_domains
 
 REFERENCE = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=False)
 
@@ -53,3 +54,17 @@ def test_split_domain_equals_tldextract():
 def test_registrable_domain(host, registrable):
     assert registrable_domain(host) == registrable
     assert split_host(host)[1] in registrable
+
+
+def test_top_level_domains_equal_tldextract():
+    # detect.personal checks an e-mail address's TLD against this set
+    assert top_level_domains() == frozenset(s.rsplit(".", 1)[-1].lower() for s in REFERENCE.tlds)
+
+
+def test_policy_registrable_equals_tldextract():
+    # policy.contacts: a name outside the list keeps its last two labels (reserved names such as .example)
+    for h in _hosts():
+        r = REFERENCE(h.lower().rstrip("."))
+        want = r.top_domain_under_public_suffix or (
+            ".".join(h.lower().rstrip(".").split(".")[-2:]) if "." in h.rstrip(".") and not r.ipv4 else None)
+        assert registrable(h) == want, h
