@@ -18,6 +18,8 @@ import sys
 import time
 from pathlib import Path
 
+from bench import as_installed
+
 HERE = Path(__file__).parent
 FIRST = ("quality", "trackhar_compare", "throughput")        # detection figures first, then the rest by name
 NOT_BENCHMARKS = {"__init__", "__main__", "decode_mix", "peers"}   # shared helpers, not benchmarks
@@ -94,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         names = [n for n in names if n in args.only]
     names = [n for n in names if n not in args.skip]
+    as_installed()
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(HERE.parent), env.get("PYTHONPATH", "")]))
     if args.quick:

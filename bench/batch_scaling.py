@@ -24,6 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench import as_installed
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
 SCENARIOS = ("notes", "stride", "cycle", "mindful", "grossesse")
@@ -121,6 +123,7 @@ DESCRIBE = {"apps": "simulated apps", "captures": "captures made elsewhere"}
 
 
 def main() -> int:
+    as_installed()
     quick = os.environ.get("HPA_BENCH_QUICK") == "1"
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--apps", type=int, default=4 if quick else 20)

@@ -26,6 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench import as_installed
 from bench.throughput import SEED, make_input, machine
 from bench.trackhar_compare import PROPERTY_CLASS, RUNNER, install
 
@@ -68,6 +69,7 @@ def trackhar_found(out: Path) -> tuple[int, int, dict[str, int]]:
 
 
 def main() -> int:
+    as_installed()
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     quick = os.environ.get("HPA_BENCH_QUICK") == "1"
     ap.add_argument("--sizes", type=int, nargs="*", default=[2000] if quick else [20_000, 100_000])

@@ -32,6 +32,7 @@ from scapy.utils import PcapReader
 
 from analyzer.traffic.pcap import iter_pcap
 from analyzer.traffic.stats import ReadStats
+from bench import as_installed
 from bench.peers import ensure_debian
 
 PHONE = "10.0.2.15"
@@ -137,6 +138,7 @@ def scapy_rate(path: Path, sample: int) -> float:
 
 
 def main() -> int:
+    as_installed()
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     quick = os.environ.get("HPA_BENCH_QUICK") == "1"
     ap.add_argument("--packets", type=int, nargs="*", default=[20_000] if quick else [200_000, 1_000_000])

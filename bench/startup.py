@@ -20,6 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench import as_installed
+
 ROOT = Path(__file__).resolve().parent.parent
 HPA = ROOT / ".venv" / "bin" / "hpa"
 PY = ROOT / ".venv" / "bin" / "python"
@@ -82,6 +84,7 @@ def loaded(args: list[str]) -> tuple[dict[str, int], list[tuple[int, str]]]:
 
 
 def main() -> int:
+    as_installed()
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=3 if os.environ.get("HPA_BENCH_QUICK") == "1" else 7)
     args = ap.parse_args()

@@ -31,6 +31,8 @@ import time
 import zipfile
 from pathlib import Path
 
+from bench import as_installed
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 OUT = ROOT / "bench" / "out" / "static_scan"
@@ -168,6 +170,7 @@ def androguard_method(apk: Path, kb) -> set[str]:
 
 
 def main() -> int:
+    as_installed()
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--classes", type=int, default=50_000)
     ap.add_argument("--dex", type=int, default=2)
