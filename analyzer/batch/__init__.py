@@ -6,16 +6,16 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable
-
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from ..errors import InputError
 from ..fsutil import private_dir
 from .appsfile import AppSpec, check_files, read_apps_csv
 from .inputs import inputs_of, missing_on_this_host
 from .task import failed_result, read_result, run_app_isolated
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 @dataclass
@@ -138,6 +138,10 @@ class BatchResult:
 def run_batch(opts: BatchOptions, console: Console | None = None,
               on_result: Callable[[dict[str, Any]], None] | None = None) -> BatchResult:
     """Run every app of apps.csv not already done (with --resume), then write results.csv/.parquet and index.html."""
+    # rich only here: each app's child process imports this package too (`python -m analyzer.batch.task`)
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     console = console or Console(stderr=True)
     apps = read_apps_csv(opts.apps_csv)
     out = private_dir(opts.output)

@@ -106,3 +106,17 @@ def test_a_capture_error_is_retried_once(tmp_path: Path, monkeypatch: pytest.Mon
     res = json.loads((tmp_path / "out" / "org.test.gone" / "result.json").read_text(encoding="utf-8"))
     assert res["status"] == "failed" and res["attempts"] == 2 and "disappeared" in res["error"]
     assert (result.done, result.failed, result.exit_code) == (0, 1, 1)
+
+
+def test_an_apps_child_process_loads_no_terminal_ui_and_no_tldextract():
+    """Every app of a batch starts `python -m analyzer.batch.task`: what its imports cost, thousands of apps pay
+    (rich draws the batch's progress in the parent; the suffix list is read without tldextract)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; import analyzer.batch.task, analyzer.detect.personal; "
+            "analyzer.detect.personal.find_email('ana@flo.health'); "
+            "print(sorted(m for m in ('rich', 'tldextract', 'requests') if m in sys.modules))")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip() == "[]"
