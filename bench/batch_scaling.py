@@ -1,5 +1,6 @@
 """`hpa batch` scaling: the same apps with --jobs 1, --jobs 2, and on a Dask cluster (a local `dask scheduler`
-and two `dask worker` processes, one device slot each).
+and two `dask worker` processes, one device slot each), started once with the settings the README gives
+(`analyzer.batch.dask_env()`) and once with dask's defaults.
 
     python -m bench.batch_scaling [--apps 20] [--captures 100] [--requests 1000]
 
@@ -70,17 +71,23 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def dask_cluster(tmp: Path) -> tuple[str, list[subprocess.Popen]]:
+def dask_cluster(tmp: Path, tuned: bool = True) -> tuple[str, list[subprocess.Popen]]:
+    """A scheduler and two workers; `tuned`: started with the settings the README gives (`dask_env()`)."""
+    from analyzer.batch import dask_env
+
     port = free_port()
     address = f"tcp://127.0.0.1:{port}"
-    log = open(tmp / "dask.log", "w")
+    log = open(tmp / "dask.log", "a")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DASK_")}
+    if tuned:
+        env.update(dask_env())
     procs = [subprocess.Popen([str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port),
-                               "--dashboard-address", ":0"], stdout=log, stderr=log, start_new_session=True)]
+                               "--dashboard-address", ":0"], stdout=log, stderr=log, start_new_session=True, env=env)]
     time.sleep(3)
     for _ in range(2):
         procs.append(subprocess.Popen([str(BIN / "dask"), "worker", address, "--nworkers", "1", "--nthreads", "1",
                                        "--resources", "device=1", "--no-dashboard"], stdout=log, stderr=log,
-                                      start_new_session=True))
+                                      start_new_session=True, env=env))
     deadline = time.time() + 60
     from distributed import Client
     with Client(address, timeout="30s") as c:
@@ -98,13 +105,19 @@ def measure(what: str, csv: Path, n: int, tmp: Path) -> None:
     label = "batch_jobs" if what == "apps" else f"batch_{what}_jobs"
     print(f"{label}: {n} {DESCRIBE[what]}; --jobs 1 {one:.1f} s ({rate1:.1f} apps/min), --jobs 2 "
           f"{two:.1f} s ({rate2:.1f} apps/min, {rate2 / rate1:.2f}x; target >= 1.8x)", flush=True)
+    for tuned in (True, False):
+        dask(what, csv, n, tmp, rate1, tuned)
+
+
+def dask(what: str, csv: Path, n: int, tmp: Path, rate1: float, tuned: bool) -> None:
     procs: list[subprocess.Popen] = []
-    label = "batch_dask" if what == "apps" else f"batch_{what}_dask"
+    label = ("batch_dask" if what == "apps" else f"batch_{what}_dask") + ("" if tuned else "_default")
+    how = "started as the README says" if tuned else "dask's default settings"
     try:
-        address, procs = dask_cluster(tmp)
-        dask_s = batch(csv, tmp / f"{what}-dask", "--scheduler", address)
+        address, procs = dask_cluster(tmp, tuned)
+        dask_s = batch(csv, tmp / f"{what}-dask-{tuned}", "--scheduler", address)
         rate_d = n / dask_s * 60
-        print(f"{label}: --scheduler (local dask scheduler + 2 dask workers, 1 device slot each) {dask_s:.1f} s "
+        print(f"{label}: --scheduler (local dask scheduler + 2 dask workers, 1 device slot each, {how}) {dask_s:.1f} s "
               f"({rate_d:.1f} apps/min, {rate_d / rate1:.2f}x --jobs 1; target >= 1.8x)", flush=True)
     except Exception as e:      # the cluster is part of the measurement: say why it is missing
         print(f"{label}: FAILED ({str(e)[:200]})")

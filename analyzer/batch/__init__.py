@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 from ..errors import InputError
 from ..fsutil import private_dir
 from .appsfile import AppSpec, check_files, read_apps_csv
+from .cluster import dask_env, dask_settings
 from .inputs import inputs_of, missing_on_this_host
 from .task import failed_result, read_result, run_app_isolated
 
@@ -40,8 +41,10 @@ def _local(todo: list[AppSpec], opts: BatchOptions) -> Iterable[dict[str, Any]]:
 
 def _dask_client(todo: list[AppSpec], opts: BatchOptions) -> Any:
     """A client of the scheduler, once every check passed (before any progress is drawn, so an error is one line)."""
+    import dask
     from distributed import Client
 
+    dask.config.set(dask_settings())     # this client's own event loop polls less, as the cluster's should (README)
     out = str(Path(opts.output).resolve())
     try:
         client = Client(opts.scheduler, timeout="30s")
@@ -174,4 +177,4 @@ def run_batch(opts: BatchOptions, console: Console | None = None,
     return BatchResult(index=index, done=len(results) - failed, failed=failed)
 
 
-__all__ = ["AppSpec", "BatchOptions", "BatchResult", "read_apps_csv", "run_batch"]
+__all__ = ["AppSpec", "BatchOptions", "BatchResult", "dask_env", "dask_settings", "read_apps_csv", "run_batch"]
