@@ -7,14 +7,12 @@ companies named. JSON goes to stdout or, atomically (0600), to `output`; a table
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
-
-from rich.console import Console
-from rich.markup import escape
-from rich.padding import Padding
-from rich.text import Text
+from typing import TYPE_CHECKING, Any
 
 from .tables import emit_plain
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 MAX_SENTENCE = 400      # characters of a sentence shown; the JSON has it whole
 PROMISE_LABELS = {
@@ -49,6 +47,10 @@ def _promises(d: dict[str, Any], console: Console) -> None:
 
 
 def render_policy(d: dict[str, Any], console: Console) -> None:
+    from rich.markup import escape          # rich only for a table (emit_plain writes JSON without it)
+    from rich.padding import Padding
+    from rich.text import Text
+
     console.print(f"[bold]Policy[/bold] {escape(str(d.get('source') or '-'))}  language: {d.get('language')}  "
                   f"claims: {len(d.get('claims', []))}")
     _promises(d, console)

@@ -8,16 +8,14 @@ from __future__ import annotations
 import json
 from io import StringIO
 from pathlib import Path
-from typing import Any, Callable
-
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
+from typing import TYPE_CHECKING, Any, Callable
 
 from ..fsutil import atomic_write_text
 
+if TYPE_CHECKING:
+    from rich.console import Console
 
-Renderer = Callable[[dict[str, Any], Console], None]
+Renderer = Callable[[dict[str, Any], "Console"], None]
 
 
 def emit_plain(d: dict[str, Any], fmt: str, output: Path | str | None, render: Renderer) -> None:
@@ -29,6 +27,8 @@ def emit_plain(d: dict[str, Any], fmt: str, output: Path | str | None, render: R
         else:
             atomic_write_text(output, text)
         return
+    from rich.console import Console        # only for a table: JSON output starts without rich (~50 ms)
+
     if output is None:
         render(d, Console())
         return
@@ -42,6 +42,9 @@ def _yes(v: Any) -> str:
 
 
 def _render_static(d: dict[str, Any], c: Console) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
     files = d.get("files") or {}
     c.print(f"[bold]{escape(str(d.get('package')))}[/] {escape(str(d.get('version_name') or ''))} "
             f"(code {d.get('version_code')}, min SDK {d.get('min_sdk')}, target SDK {d.get('target_sdk')}) "
