@@ -31,7 +31,8 @@ HEAVY = ("mitmproxy", "pandas", "pyarrow", "plotly", "dask", "distributed", "and
 
 
 def tiny_har(path: Path) -> None:
-    """10 requests written by mitmproxy's savehar exporter (the tool users export HARs with)."""
+    """10 requests written by mitmproxy's savehar exporter (the tool users export HARs with); an e-mail address in
+    each, so its check (the public suffix list) is part of the start."""
     code = r"""
 import json, sys
 from mitmproxy.test import tflow
@@ -40,7 +41,8 @@ flows = []
 for i in range(10):
     f = tflow.tflow(resp=True)
     f.request.host = "graph.facebook.com"
-    f.request.path = f"/v16.0/123/activities?advertiser_id=38400000-8cf0-11bd-b23e-10b96e40000d&n={i}"
+    f.request.path = "/v16.0/123/activities?advertiser_id=38400000-8cf0-11bd-b23e-10b96e40000d"
+    f.request.path += f"&em=ana%40flo.health&n={i}"
     f.request.content = b'{"event":"cycle_logged","mood":"anxious"}'
     flows.append(f)
 har = SaveHar().make_har(flows)
