@@ -8,7 +8,6 @@ counted; a file cut short keeps every entry before the cut.
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import re
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
@@ -17,13 +16,12 @@ from urllib.parse import quote_plus, urlsplit
 from ..decode.compression import decode_body
 from ..model import Flow, TLSInfo
 from .har_body import BodyError, Recovered, b64, exporter_of, text_bytes, utf8
-from .json_stream import JsonStream, Truncated
+from .json_stream import DECODER, JsonStream, Truncated
 from .names import host_name
 from .stats import ReadStats
 
 MAX_WS_MESSAGES = 10_000
 CREATOR_WINDOW = 64 << 10           # bytes at the head (or tail) of a HAR searched for log.creator.name
-_ENTRY_DECODER = json.JSONDecoder(strict=False)     # as json_stream reads: exporters leave raw control characters
 _CREATOR = re.compile(rb'"creator"\s*:\s*\{[^{}]{0,4096}?"name"\s*:\s*"((?:[^"\\]|\\.){0,200})"')
 
 
@@ -229,7 +227,7 @@ def entries_to_flows(entries: Iterable[tuple[int, Any, str]], stats: ReadStats, 
     for n, entry, rule in entries:
         try:
             if isinstance(entry, str):
-                entry = _ENTRY_DECODER.decode(entry)
+                entry = DECODER.decode(entry)         # as the stream reads it
             flows = entry_to_flows(entry, f"{id_prefix}#{n}", source, rule)
         except (EntryError, KeyError, TypeError, ValueError, AttributeError, OverflowError, RecursionError):
             skipped["bad_har_entry"] = skipped.get("bad_har_entry", 0) + 1

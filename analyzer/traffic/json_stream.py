@@ -30,7 +30,7 @@ MAX_CAPPED_ITEM_CHARS = 128 << 20   # ...and one still longer than this is skipp
 # a run of anything but brackets, commas and unfinished strings (possessive: no backtracking)
 _RUN = re.compile(r'(?:[^"{}\[\],]++|"(?:[^"\\]++|\\.)*+")*+', re.S)
 _WS = re.compile(r"[ \t\r\n]*")
-_DECODER = json.JSONDecoder(strict=False)      # exporters leave raw control characters in strings
+DECODER = json.JSONDecoder(strict=False)       # exporters leave raw control characters in strings
 
 
 class Truncated(Exception):
@@ -117,7 +117,7 @@ class JsonStream:
         self.peek()
         start = self.pos
         try:
-            obj, end = _DECODER.raw_decode(self.buf, start)
+            obj, end = DECODER.raw_decode(self.buf, start)
             if end < len(self.buf) or self.eof:
                 self.pos = end
                 self.span = (start, end)
@@ -132,7 +132,7 @@ class JsonStream:
         if not whole:
             return None, "har_entry_too_large"
         try:
-            obj, stop = _DECODER.raw_decode(self.buf[:end], start)
+            obj, stop = DECODER.raw_decode(self.buf[:end], start)
         except RecursionError:
             return None, "har_entry_too_deep"
         except ValueError:

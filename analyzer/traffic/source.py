@@ -144,8 +144,7 @@ class CaptureSource:
                 self.stats.flows += 1
                 yield flow
             self._account(p, fmt, part, merging)
-        if self.stats.flows == 0 and self.stats.records == 0 and self.stats.skipped:
-            raise InputError(self.path, "nothing readable: " + (read_line(self.format, 0, self.stats.skipped) or ""))
+        self._check_readable()
 
     def size(self) -> int:
         """Bytes of the files read."""
@@ -200,6 +199,10 @@ class CaptureSource:
     def finish_split(self, path: Path, fmt: str) -> None:
         """After the last part: the file's counts and its warning line, as a pass through `iter` gives them."""
         self._account(path, fmt, self._split, self.format in ("capture_dir", "folder"))
+        self._check_readable()
+
+    def _check_readable(self) -> None:
+        """After a pass: a capture of which nothing at all could be read is an error, not an empty report."""
         if self.stats.flows == 0 and self.stats.records == 0 and self.stats.skipped:
             raise InputError(self.path, "nothing readable: " + (read_line(self.format, 0, self.stats.skipped) or ""))
 
