@@ -106,10 +106,10 @@ def measure(what: str, csv: Path, n: int, tmp: Path) -> None:
     print(f"{label}: {n} {DESCRIBE[what]}; --jobs 1 {one:.1f} s ({rate1:.1f} apps/min), --jobs 2 "
           f"{two:.1f} s ({rate2:.1f} apps/min, {rate2 / rate1:.2f}x; target >= 1.8x)", flush=True)
     for tuned in (True, False):
-        dask(what, csv, n, tmp, rate1, tuned)
+        measure_dask(what, csv, n, tmp, rate1, tuned)
 
 
-def dask(what: str, csv: Path, n: int, tmp: Path, rate1: float, tuned: bool) -> None:
+def measure_dask(what: str, csv: Path, n: int, tmp: Path, rate1: float, tuned: bool) -> None:
     procs: list[subprocess.Popen] = []
     label = ("batch_dask" if what == "apps" else f"batch_{what}_dask") + ("" if tuned else "_default")
     how = "started as the README says" if tuned else "dask's default settings"

@@ -53,15 +53,10 @@ def base_entries() -> list[dict[str, Any]]:
 def _stamped(entries: Iterator[dict[str, Any]], n: int | None, rng: random.Random) -> Iterator[dict[str, Any]]:
     """The first n entries (all when n is None), with increasing start times 1-50 ms apart."""
     t = dt.datetime(2026, 11, 1, tzinfo=dt.timezone.utc)
-    i = 0
-    while n is None or i < n:
-        e = next(entries, None)
-        if e is None:
-            return
+    for e in itertools.islice(entries, n):
         t += dt.timedelta(milliseconds=rng.randint(1, 50))
         e["startedDateTime"] = t.isoformat(timespec="milliseconds").replace("+00:00", "Z")
         yield e
-        i += 1
 
 
 def played(n: int, seed: int) -> Iterator[dict[str, Any]]:
