@@ -64,12 +64,16 @@ def _summary(report) -> dict:
             "contacts": sorted((c["host"], c["entity"]) for c in d["contacts"])}
 
 
-def test_same_report(dump_and_har: tuple[Path, Path], tmp_path: Path) -> None:
+@pytest.mark.parametrize("har_jobs", [1, 2])
+def test_same_report(dump_and_har: tuple[Path, Path], tmp_path: Path, har_jobs: int) -> None:
+    """The dump in one process against the HAR in one process, and against the HAR read in batches by two worker
+    processes (`parallel`)."""
     dump, har = dump_and_har
     persona = tmp_path / "persona.json"
     persona.write_text(json.dumps({"schema": "hpa.persona/1", "advertising_id": AAID}))
     opts = AnalyzeOptions(app_id="org.example.cycle", known_values=str(persona))
-    a, b = _summary(analyze([dump], opts)), _summary(analyze([har], opts))
+    har_opts = AnalyzeOptions(app_id="org.example.cycle", known_values=str(persona), jobs=har_jobs)
+    a, b = _summary(analyze([dump], opts)), _summary(analyze([har], har_opts))
     assert a["data_flows"], "the dump gives data flows"
     assert any(df[0] == "device_ids" and df[2] == "Google" for df in a["data_flows"]), a["data_flows"]
     assert b == a
