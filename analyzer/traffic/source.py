@@ -118,16 +118,16 @@ class CaptureSource:
         seen_hosts: set[str] = set()
         seen_ips: set[str] = set()
         merging = self.format in ("capture_dir", "folder")
-        seen_requests: set[int] = set()
+        earlier = SameRequests()         # the requests of the folder's files already read
         for p, fmt in self.parts:
             part = ReadStats()
+            this_file = SameRequests()
             for flow in self._read(p, fmt, part):
                 if self.format == "folder" and flow.kind in ("http", "websocket") and flow.time is not None:
-                    key = request_key(flow)
-                    if key in seen_requests:    # the same request from another file (a HAR and its dump)
+                    if earlier.take(flow):      # the same request from another file (a HAR and its dump)
                         part.skip("duplicate_flow")
                         continue
-                    seen_requests.add(key)
+                    this_file.add(flow)
                 if merging:
                     if flow.origin == "pcap":
                         # the proxy already saw this connection: the pcap adds nothing about it
@@ -144,6 +144,7 @@ class CaptureSource:
                 self.stats.flows += 1
                 yield flow
             self._account(p, fmt, part, merging)
+            earlier.update(this_file)
         self._check_readable()
 
     def size(self) -> int:
@@ -271,10 +272,40 @@ def _folder_parts(folder: Path) -> list[tuple[Path, str]]:
     return sorted(parts, key=lambda pf: (FOLDER_ORDER.get(pf[1], 9), pf[0].name))
 
 
-def request_key(flow: Flow) -> int:
-    """The identity of a request across files: what was sent and when (to the millisecond, as HAR keeps it)."""
-    return hash((flow.kind, flow.method, flow.host, flow.path, flow.query, round(flow.time or 0.0, 3),
-                 hashlib.blake2b(flow.request_body, digest_size=16).digest()))
+class SameRequests:
+    """Requests seen in other files of a folder, to recognise the same request again: same method, URL and body,
+    sent within a millisecond. HAR keeps the time to the millisecond or the microsecond and a dump to the
+    sub-microsecond, so equal rounded times would miss the requests that fall beside a rounding edge. Each copy is
+    matched once: a request the app sent twice stays twice."""
+
+    TOLERANCE = 0.001 + 1e-6
+
+    def __init__(self) -> None:
+        self._times: dict[int, list[float]] = {}
+
+    @staticmethod
+    def key(flow: Flow) -> int:
+        return hash((flow.kind, flow.method, flow.host, flow.path, flow.query,
+                     hashlib.blake2b(flow.request_body, digest_size=16).digest()))
+
+    def add(self, flow: Flow) -> None:
+        self._times.setdefault(self.key(flow), []).append(flow.time or 0.0)
+
+    def update(self, other: SameRequests) -> None:
+        for k, times in other._times.items():
+            self._times.setdefault(k, []).extend(times)
+
+    def take(self, flow: Flow) -> bool:
+        """True, and the match is used up, when a request seen before is this one."""
+        times = self._times.get(self.key(flow))
+        if not times:
+            return False
+        t = flow.time or 0.0
+        best = min(range(len(times)), key=lambda i: abs(times[i] - t))
+        if abs(times[best] - t) > self.TOLERANCE:
+            return False
+        times.pop(best)
+        return True
 
 
 def is_zlib(head: bytes) -> bool:
