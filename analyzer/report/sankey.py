@@ -48,8 +48,9 @@ def sankey(r: dict[str, Any]) -> Diagram | None:
         rec = df["recipient"]
         key = (data_type_name(df["data_type"]), str(rec.get("entity") or rec["domain"]))
         weight[key] = weight.get(key, 0) + max(1, int(df.get("evidence_count") or len(df.get("evidence", []))))
-    types = sorted({t for t, _ in weight}, key=lambda t: -sum(v for (a, _), v in weight.items() if a == t))
-    whos = sorted({w for _, w in weight}, key=lambda w: -sum(v for (_, b), v in weight.items() if b == w))
+    # heaviest first, ties by name: the same report draws the same page (a set's order changes between runs)
+    types = sorted({t for t, _ in weight}, key=lambda t: (-sum(v for (a, _), v in weight.items() if a == t), t))
+    whos = sorted({w for _, w in weight}, key=lambda w: (-sum(v for (_, b), v in weight.items() if b == w), w))
     tin = {t: sum(v for (a, _), v in weight.items() if a == t) for t in types}
     win = {w: sum(v for (_, b), v in weight.items() if b == w) for w in whos}
     total = sum(weight.values())
