@@ -63,9 +63,7 @@ def shown_requests(r: dict[str, Any]) -> list[ShownRequest]:
         if len(found) == len(ids) or not path.exists():
             continue
         try:
-            for flow in open_capture(path):
-                if flow.id not in ids or flow.id in found:
-                    continue
+            for flow in open_capture(path).read_back([fid for fid in ids if fid not in found]):
                 fields = decode_flow(flow).fields
                 shown = [ShownField(x.location, x.value[:MAX_VALUE] + ("…" if len(x.value) > MAX_VALUE else ""),
                                     x.location in wanted[flow.id]) for x in fields]
@@ -78,8 +76,6 @@ def shown_requests(r: dict[str, Any]) -> list[ShownRequest]:
                     kept.append(s)
                 found[flow.id] = ShownRequest(ids[flow.id], flow.id, flow.method, flow.url, kept,
                                               len(shown) - len(kept))
-                if len(found) == len(ids):
-                    break
         except (InputError, OSError):
             continue
     return [found[fid] for fid in ids if fid in found]

@@ -219,12 +219,19 @@ def har_entries(fp: IO[bytes], stats: ReadStats, size: int = 0, *,
             skipped["har_string_truncated"] = skipped.get("har_string_truncated", 0) + stream.strings_cut
 
 
+_MESSAGE_SUFFIX = re.compile(r":m\d+$")       # a WebSocket message's flow id: its entry's, then :m<index>
+
+
 def entries_to_flows(entries: Iterable[tuple[int, Any, str]], stats: ReadStats, id_prefix: str,
-                     source: str | None = None) -> Iterator[Flow]:
+                     source: str | None = None, only: frozenset[str] | None = None) -> Iterator[Flow]:
     """Flows of numbered entries (parsed, or JSON text from `har_entries(text=True)`); a bad entry is skipped and
-    counted as `bad_har_entry`, the others as records read."""
+    counted as `bad_har_entry`, the others as records read. With `only` (flow ids), the other entries are passed
+    over without being turned into flows."""
     skipped = stats.skipped
+    entry_ids = None if only is None else frozenset(_MESSAGE_SUFFIX.sub("", i) for i in only)  # a message's entry
     for n, entry, rule in entries:
+        if entry_ids is not None and f"{id_prefix}#{n}" not in entry_ids:
+            continue
         try:
             if isinstance(entry, str):
                 entry = DECODER.decode(entry)         # as the stream reads it
@@ -237,6 +244,6 @@ def entries_to_flows(entries: Iterable[tuple[int, Any, str]], stats: ReadStats, 
 
 
 def iter_har(fp: IO[bytes], stats: ReadStats, id_prefix: str, source: str | None = None,
-             size: int = 0) -> Iterator[Flow]:
+             size: int = 0, only: frozenset[str] | None = None) -> Iterator[Flow]:
     """Flows from an open HAR file; entries read are counted in `stats`, bad ones skipped by reason."""
-    return entries_to_flows(har_entries(fp, stats, size), stats, id_prefix, source)
+    return entries_to_flows(har_entries(fp, stats, size), stats, id_prefix, source, only)

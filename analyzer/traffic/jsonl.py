@@ -11,6 +11,7 @@ import base64
 import binascii
 import json
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -180,8 +181,24 @@ def looks_like_flow_line(line: bytes) -> bool:
     return isinstance(d, dict) and (d.get("schema") == FLOW_SCHEMA or ("id" in d and "host" in d and "log" not in d))
 
 
-def iter_jsonl(fp: IO[bytes], skipped: dict[str, int]) -> Iterator[Flow]:
-    """Flows from an open JSONL file; bad lines are counted in `skipped` by reason."""
+# the head of a line JsonlWriter wrote: the flow id can be read without parsing the line
+_LINE_ID = re.compile(rb'\{"schema":"hpa\.flow/1","id":("(?:[^"\\\n]|\\.){0,512}")')
+
+
+def line_id(line: bytes) -> str | None:
+    """The flow id of a line JsonlWriter wrote, read from its head; None for a line written otherwise."""
+    m = _LINE_ID.match(line)
+    if m is None:
+        return None
+    try:
+        return json.loads(m[1])
+    except ValueError:
+        return None
+
+
+def iter_jsonl(fp: IO[bytes], skipped: dict[str, int], only: frozenset[str] | None = None) -> Iterator[Flow]:
+    """Flows from an open JSONL file; bad lines are counted in `skipped` by reason. With `only`, the lines whose
+    head names another flow are passed over unparsed."""
     while True:
         line = fp.readline(MAX_LINE)
         if not line:
@@ -192,6 +209,8 @@ def iter_jsonl(fp: IO[bytes], skipped: dict[str, int]) -> Iterator[Flow]:
                 line = fp.readline(_DISCARD_CHUNK)
             continue
         if not line.strip():
+            continue
+        if only is not None and (fid := line_id(line)) is not None and fid not in only:
             continue
         try:
             d = json.loads(line)

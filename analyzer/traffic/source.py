@@ -6,7 +6,7 @@ import hashlib
 import re
 import sys
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from ..errors import InputError
@@ -222,7 +222,23 @@ class CaptureSource:
         if line and (part.records or part.flows or merging):     # else the whole file is an InputError
             print(f"hpa: warning: {path}: {line}", file=sys.stderr)
 
-    def _read(self, path: Path, fmt: str, part: ReadStats) -> Iterator[Flow]:
+    def read_back(self, ids: Iterable[str]) -> Iterator[Flow]:
+        """The flows with these ids, from every file of the capture, once each (for showing the requests a report
+        cites): the others are passed over as early as their format allows (an hpa JSONL line unparsed, a HAR entry
+        not turned into a flow); stops when all were found."""
+        left = set(ids)
+        only = frozenset(left)
+        for p, fmt in self.parts:
+            for flow in self._read(p, fmt, ReadStats(), only):
+                if flow.id in left:
+                    left.discard(flow.id)
+                    if flow.source is None:
+                        flow.source = str(p)
+                    yield flow
+                    if not left:
+                        return
+
+    def _read(self, path: Path, fmt: str, part: ReadStats, only: frozenset[str] | None = None) -> Iterator[Flow]:
         prefix = path.name if self.format != "capture_dir" else f"{path.parent.name}/{path.name}"
         try:
             if fmt == "pcap":
@@ -247,11 +263,11 @@ class CaptureSource:
 
                     flows = iter_mitm(CappedReader(fp, size), part)   # type: ignore[arg-type]
                 elif fmt == "har" and is_zlib(fp.peek(2)[:2]):
-                    flows = iter_har(ZlibReader(fp, part), part, prefix)
+                    flows = iter_har(ZlibReader(fp, part), part, prefix, only=only)
                 elif fmt == "har":
-                    flows = iter_har(fp, part, prefix, size=size)
+                    flows = iter_har(fp, part, prefix, size=size, only=only)
                 else:
-                    flows = iter_jsonl(fp, part.skipped)
+                    flows = iter_jsonl(fp, part.skipped, only)
                 for flow in flows:
                     part.flows += 1
                     yield flow
