@@ -3,8 +3,11 @@ way a JSON input file is read (every failure an InputError naming the file)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import pickle
+import sys
 import re
 import socket
 import tempfile
@@ -177,3 +180,58 @@ def clear_partial(folder: str | Path) -> None:
 
 def is_partial(folder: str | Path) -> bool:
     return (Path(folder) / PARTIAL_MARKER).exists()
+
+
+# -- the cache of derived data: things hpa rebuilds identically from its own files at every start (the parsed
+# knowledge base, compiled templates), kept so that each of a batch's thousands of processes does not redo them.
+CACHE_ENV = "HPA_CACHE_DIR"      # a folder; set empty to turn the cache off
+
+
+def cache_dir() -> Path | None:
+    """$HPA_CACHE_DIR, else $XDG_CACHE_HOME/hpa or ~/.cache/hpa, created 0700; None when the cache is off or the
+    folder is not ours and private: what is read back from it is unpickled or run as bytecode."""
+    env = os.environ.get(CACHE_ENV)
+    if env == "":
+        return None
+    try:
+        base = Path(env) if env else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "hpa"
+        private_dir(base)
+        st = base.stat()
+    except (OSError, RuntimeError):             # RuntimeError: no home folder to be found
+        return None
+    return base if st.st_uid == os.getuid() and not st.st_mode & 0o077 else None
+
+
+def stamp_of(files: list[Path], *extra: str) -> str:
+    """What a cached result was made from: these files (name, size, mtime), the Python and anything else given."""
+    h = hashlib.sha256(repr((sys.version, extra)).encode())
+    for f in files:
+        st = f.stat()
+        h.update(f"{f}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def read_cached(name: str, stamp: str) -> Any | None:
+    """The object `write_cached` kept under `name` for this stamp, or None (none, stale, damaged or not private)."""
+    d = cache_dir()
+    if d is None:
+        return None
+    try:
+        with open(d / name, "rb") as fp:
+            st = os.fstat(fp.fileno())
+            if st.st_uid != os.getuid() or st.st_mode & 0o077 or fp.readline() != stamp.encode() + b"\n":
+                return None
+            return pickle.load(fp)
+    except Exception:       # a damaged entry is rebuilt: unpickling can raise nearly anything
+        return None
+
+
+def write_cached(name: str, stamp: str, obj: Any) -> None:
+    """Keep `obj` for the next process (atomically, 0600); a cache that cannot be written is simply not kept."""
+    d = cache_dir()
+    if d is None:
+        return
+    try:
+        atomic_write_bytes(d / name, stamp.encode() + b"\n" + pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
+    except OSError:
+        pass
