@@ -15,7 +15,7 @@ from .detect import Detector
 from . import model
 from .model import Contact, Coverage, DataFlow, Detection, Evidence, Flow
 from .recipients import Recipients
-from .recipients.attribution import Clues
+from .recipients.attribution import Clues, is_decided
 from .recipients.party import app_id_hints
 
 MAX_EVIDENCE = model.MAX_EVIDENCE    # a module global, so a scorer can keep every piece of evidence
@@ -62,7 +62,7 @@ class Accumulator:
         if flow.phase:
             cov.phases[flow.phase] = cov.phases.get(flow.phase, 0) + 1
         contact = self._contact(flow)
-        self.clues.observe(flow)
+        self.clues.observe(flow, is_decided(contact))
         if flow.origin == "pcap" and flow.kind != "http":    # cleartext HTTP in a pcap is analysed like proxied
             cov.pcap_only += 1
             self.pcap_hosts.add(flow.host)

@@ -142,7 +142,9 @@ class Clues:
     fingerprints: dict[str, tuple[str, str, str]] = field(default_factory=dict)     # host -> (entity, why, flow id)
     ad_requests: dict[str, tuple[str, str]] = field(default_factory=dict)           # host -> (why, flow id)
 
-    def observe(self, flow: Flow) -> None:
+    def observe(self, flow: Flow, decided: bool = False) -> None:
+        """`decided`: the host's contact is one `resolve_contact` leaves as it is (`is_decided`), so the request's
+        SDK marks and ad shape, which only name hosts nobody else names, need not be looked for."""
         host = normalize_host(flow.host)
         if not host:
             return
@@ -151,7 +153,7 @@ class Clues:
         tls = flow.tls
         if tls is not None and (tls.cert_org or tls.cert_sans) and host not in self.certs and len(self.certs) < MAX_HOSTS:
             self.certs[host] = (tls.cert_org, tuple(normalize_host(s) for s in tls.cert_sans[:200]))
-        if flow.kind not in ("http", "websocket"):
+        if decided or flow.kind not in ("http", "websocket"):
             return
         if host not in self.fingerprints and len(self.fingerprints) < MAX_HOSTS:
             fp = sdk_fingerprint(flow)
@@ -215,9 +217,14 @@ def apply(contact: Contact, e: "Entry", how: Attribution, kb: "KnowledgeBase") -
     contact.attribution = how
 
 
+def is_decided(contact: Contact) -> bool:
+    """A domain list or the APK's own SDK hosts named it: no clue of the traffic changes that."""
+    return contact.attribution is not None and contact.attribution.method in ("domain_list", "apk_sdk_hosts")
+
+
 def resolve_contact(contact: Contact, clues: Clues, kb: "KnowledgeBase", ad_id_hosts: set[str]) -> bool:
     """Decide a contact the domain lists left open; True when it changed."""
-    if contact.attribution is not None and contact.attribution.method in ("domain_list", "apk_sdk_hosts"):
+    if is_decided(contact):
         return False
     host = normalize_host(contact.host)
     if is_ip(host):                 # a bare address: no name to tie to anyone

@@ -91,6 +91,17 @@ def test_fingerprints_in_user_agent_body_key_and_path():
         == ["Meta", "Kochava", "AppsFlyer"]
 
 
+def test_hosts_a_list_names_are_not_searched_for_sdk_marks():
+    """A listed host keeps its list's company whatever the request carries, so its requests are not searched for
+    SDK marks or ad shapes (nearly half of the requests of a session go to listed hosts)."""
+    umeng = [("X-Umeng-Sdk", "Android/9.6.3")]
+    acc = _run([_http("f1", "graph.facebook.com", headers=umeng, path="/openrtb2/auction"),
+                _http("f2", "alog.new-umeng-region.cn", headers=umeng)])
+    assert set(acc.clues.fingerprints) == {"alog.new-umeng-region.cn"} and not acc.clues.ad_requests
+    fb = acc.contacts["graph.facebook.com"]
+    assert (fb.entity, fb.attribution.method) == ("Meta", "domain_list")
+
+
 def test_tls_certificate_names_shared_with_a_known_host_or_its_organisation():
     shared = TLSInfo(sni="pixel.adsrv-edge.com", cert_org=None, cert_sans=["pixel.adsrv-edge.com", "*.criteo.com", "*.criteo.net"])
     org = TLSInfo(sni="x.unlisted-ads.net", cert_org="Criteo S.A.", cert_sans=["x.unlisted-ads.net"])
