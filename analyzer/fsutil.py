@@ -123,6 +123,13 @@ def atomic_write_bytes(path: str | Path, data: bytes, mode: int = FILE_MODE) -> 
     return p
 
 
+def temp_file(folder: str | Path, name: str) -> Path:
+    """A new empty 0600 file in `folder`, named as a temp file of this process (swept once the process is gone)."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.hpa-{_HOST}-{os.getpid()}-", suffix=".tmp", dir=folder)
+    os.close(fd)
+    return Path(tmp)
+
+
 def atomic_write_text(path: str | Path, text: str, mode: int = FILE_MODE) -> Path:
     return atomic_write_bytes(path, text.encode("utf-8"), mode)
 

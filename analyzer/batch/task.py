@@ -1,8 +1,9 @@
 """One app of a batch: static -> capture -> analyze -> report, in its own process so it can be timed out and killed.
 
-`run_app_isolated` is what schedulers call (locally or on a Dask worker): it starts `python -m analyzer.batch.task`,
-waits up to the time limit, kills the whole process group on expiry, and returns the app's result row. The child
-writes `<out>/<app_id>/result.json` atomically, last, so a result file only ever describes a finished attempt.
+`run_app_isolated` is what schedulers call (locally or on a Dask worker): it runs `app_main` in a child process (a
+fork of the process's warm zygote, or `python -m analyzer.batch.task`), waits up to the time limit, kills the whole
+process group on expiry, and returns the app's result row. The child writes `<out>/<app_id>/result.json`
+atomically, last, so a result file only ever describes a finished attempt.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..capture.meta import app_folder_name
-from ..fsutil import atomic_write_json, clear_partial, mark_partial, private_dir
+from ..fsutil import atomic_write_json, clear_partial, mark_partial, private_dir, temp_file
 from .appsfile import AppSpec
+from .zygote import Zygote, die_with_parent
 
 RESULT = "result.json"
 LOCK = ".batch.lock"
@@ -185,32 +187,58 @@ def _attempts(spec: AppSpec, spec_dict: dict[str, Any], out: str, timeout: float
               retries: int) -> dict[str, Any]:
     error = "not run"
     for attempt in range(1, retries + 2):
-        # (runpy warns that the package imported this module first: harmless, and it would hide the real error line)
-        cmd = [sys.executable, "-W", "ignore::RuntimeWarning:runpy", "-m", "analyzer.batch.task",
-               json.dumps(spec_dict), out, "1" if redact else "0", str(os.getpid()), str(attempt)]
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-        try:
-            _, err = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.communicate()
+        status, err, timed_out = run_child([json.dumps(spec_dict), out, "1" if redact else "0"], attempt,
+                                           app_dir(out, spec.app_id), timeout)
+        if timed_out:
             error = f"timed out after {timeout:g} s"
             continue
-        if proc.returncode == 0:
+        if status == 0:
             result = read_result(out, spec.app_id)
             if result and result.get("status") == "done":
                 result["attempts"] = attempt
                 return result
             error = "finished without a result"
-        elif proc.returncode < 0:                            # killed by a signal: no error line of its own
-            error = f"crashed: killed by {_signal_name(-proc.returncode)}"
+        elif status < 0:                                     # killed by a signal: no error line of its own
+            error = f"crashed: killed by {_signal_name(-status)}"
         else:
-            lines = [ln for ln in err.decode("utf-8", "replace").splitlines()
-                     if ln.strip() and "Warning:" not in ln]
-            error = lines[-1][:500] if lines else f"exited with code {proc.returncode}"
-            if proc.returncode == INPUT_ERROR_EXIT:          # a bad input fails the same way twice: no retry
+            lines = [ln for ln in err.splitlines() if ln.strip() and "Warning:" not in ln]
+            error = lines[-1][:500] if lines else f"exited with code {status}"
+            if status == INPUT_ERROR_EXIT:                   # a bad input fails the same way twice: no retry
                 return failed_result(spec, out, error, attempt)
     return failed_result(spec, out, error, retries + 1)
+
+
+ZYGOTE_ENV = "HPA_BATCH_ZYGOTE"     # "0": every app starts a fresh interpreter (`python -m analyzer.batch.task`)
+
+
+def run_child(args: list[str], attempt: int, adir: Path, timeout: float) -> tuple[int, str, bool]:
+    """Run `app_main` on an app's arguments in a process of its own, its group killed after `timeout` s: (exit
+    status or minus the signal, its stderr, timed out). Forked from the batch's warm parent (`zygote`) unless
+    HPA_BATCH_ZYGOTE=0 or the zygote is not there: then `python -m analyzer.batch.task`."""
+    if os.environ.get(ZYGOTE_ENV, "1") != "0":
+        zygote = Zygote.get()
+        if zygote is not None:
+            errf = temp_file(adir, "stderr")
+            try:
+                # the child's parent, whose death must end it, is the zygote
+                answer = zygote.run("analyzer.batch.task:app_main", [*args, str(zygote.proc.pid), str(attempt)],
+                                    str(errf), timeout)
+                if answer is not None:
+                    status, timed_out = answer
+                    return status, errf.read_text(encoding="utf-8", errors="replace"), timed_out
+            finally:
+                errf.unlink(missing_ok=True)
+    # (runpy warns that the package imported this module first: harmless, and it would hide the real error line)
+    cmd = [sys.executable, "-W", "ignore::RuntimeWarning:runpy", "-m", "analyzer.batch.task", *args,
+           str(os.getpid()), str(attempt)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        _, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        return -signal.SIGKILL, "", True
+    return proc.returncode, err.decode("utf-8", "replace"), False
 
 
 # -- test hook (tests/hostile): HPA_TEST_FAULT="FAULT[:APP_ID][,...]" injects a fault into this child, right after
@@ -251,24 +279,10 @@ def _arm_fault(fault: str) -> None:
     globals()["_capture"] = faulty_capture
 
 
-def _die_with_parent(parent_pid: int) -> None:
-    """A batch killed with SIGKILL cannot stop its apps (each runs in its own session so a timeout can kill its
-    group): ask Linux to kill this child when the thread that started it dies, so no orphan writes on after a kill
-    and a `--resume` never races an old attempt."""
-    try:
-        import ctypes
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)                        # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):                        # not Linux: the timeout still bounds an orphan
-        return
-    if os.getppid() != parent_pid:                          # the parent died before prctl took effect
-        os._exit(1)
-
-
-def _child(argv: list[str]) -> int:
+def app_main(argv: list[str]) -> int:
     spec = AppSpec(**json.loads(argv[0]))
     if len(argv) > 3:
-        _die_with_parent(int(argv[3]))
+        die_with_parent(int(argv[3]))
     fault = _injected_fault(spec.app_id)
     if fault:
         _arm_fault(fault)
@@ -287,4 +301,4 @@ def _child(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(_child(sys.argv[1:]))
+    sys.exit(app_main(sys.argv[1:]))

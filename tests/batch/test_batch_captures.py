@@ -109,8 +109,9 @@ def test_a_capture_error_is_retried_once(tmp_path: Path, monkeypatch: pytest.Mon
 
 
 def test_an_apps_child_process_loads_no_terminal_ui_and_no_tldextract():
-    """Every app of a batch starts `python -m analyzer.batch.task`: what its imports cost, thousands of apps pay
-    (rich draws the batch's progress in the parent; the suffix list is read without tldextract)."""
+    """An app started as `python -m analyzer.batch.task` (HPA_BATCH_ZYGOTE=0, or no zygote) pays its imports itself,
+    and so does each Dask worker's zygote: none of rich (the batch's progress is drawn in the parent) or tldextract
+    (the suffix list is read without it)."""
     import subprocess
     import sys
 
@@ -120,3 +121,17 @@ def test_an_apps_child_process_loads_no_terminal_ui_and_no_tldextract():
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert p.returncode == 0, p.stderr
     assert p.stdout.strip() == "[]"
+
+
+def test_apps_started_as_fresh_interpreters_give_the_same_rows(study, tmp_path: Path) -> None:
+    """HPA_BATCH_ZYGOTE=0: each app is `python -m analyzer.batch.task` rather than a fork of the warm zygote; the
+    same results, failures included."""
+    out, tmp, _ = study
+    fresh = tmp_path / "fresh"
+    r = hpa("batch", "apps.csv", "-o", fresh, "--jobs", "2", "--timeout", "120", cwd=tmp,
+            env={"HPA_BATCH_ZYGOTE": "0"})
+    assert r.returncode == 1 and "2 app(s) done, 1 failed" in r.stderr, r.stderr
+    volatile = {"started", "duration_s", "run_dir", "report_html", "report_json", "partial_capture"}   # timed names
+    for app in (APP_ID, STATIC_ONLY, BROKEN):
+        a, b = (json.loads((o / app / "result.json").read_text(encoding="utf-8")) for o in (out, fresh))
+        assert {k: v for k, v in a.items() if k not in volatile} == {k: v for k, v in b.items() if k not in volatile}

@@ -133,13 +133,26 @@ def test_real_full_disk(tiny_disk: Path, tmp_path: Path) -> None:
     check_whole(out)
 
 
+def _processes_with(env_item: str) -> list[str]:
+    """The command lines of the live processes whose environment holds `env_item`."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and env_item.encode() in (proc / "environ").read_bytes().split(b"\0"):
+                found.append((proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"))
+        except OSError:
+            continue
+    return found
+
+
 def test_kill_9_at_random_moments_then_resume(tmp_path: Path) -> None:
     apps = write_apps(tmp_path / "apps.csv", [HEALTHY, ("org.hpa.demo.notes", "simulate:notes"),
                                               ("org.hpa.demo.stride", "simulate:stride")])
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "analyzer.cli", "batch", str(apps), "-o", str(out), "--jobs", "2", "--resume",
            "--timeout", "60"]
-    env = {k: v for k, v in os.environ.items() if k != FAULT_ENV}
+    marker = f"run-{os.getpid()}-{time.monotonic_ns()}"      # every process of these batches inherits it
+    env = {k: v for k, v in os.environ.items() if k != FAULT_ENV} | {"HPA_TEST_RUN": marker}
     rng = random.Random(9)
     done_before: dict[str, bytes] = {}
     for delay in [rng.uniform(0.5, 3.0), rng.uniform(3.0, 6.0), rng.uniform(2.0, 8.0)]:
@@ -155,8 +168,9 @@ def test_kill_9_at_random_moments_then_resume(tmp_path: Path) -> None:
             for p in out.glob("*/result.json"):
                 if json.loads(p.read_bytes()).get("status") == "done":
                     done_before.setdefault(p.parent.name, p.read_bytes())
-    orphans = subprocess.run(["pgrep", "-f", f"analyzer.batch.task.*{out}"], capture_output=True, text=True).stdout
-    assert orphans.strip() == "", "app processes outlived the killed batch"
+    # the apps' processes (forked by the batch's zygote, or started as `python -m analyzer.batch.task`) and the
+    # zygote died with the batch
+    assert _processes_with(f"HPA_TEST_RUN={marker}") == [], "processes outlived the killed batch"
     r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=180)
     assert r.returncode == 0, r.stderr[-2000:]
     check_whole(out)
