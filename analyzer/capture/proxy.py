@@ -148,6 +148,8 @@ class RunningProxy:
         check = master.addons.get("errorcheck")
         if check is not None:
             check.logger.addFilter(_from_mitmproxy)
+            # and those another thread logged while DumpMaster was being built, before the filter was there
+            check.logger.has_errored[:] = [r for r in check.logger.has_errored if _from_mitmproxy(r)]
         self.recorder = load_recorder_module().HpaRecorder()
         self.guard = LocalUserGuard()   # another local user relaying through the loopback proxy
         master.addons.add(self.guard, self.recorder)
