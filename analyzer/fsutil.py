@@ -7,9 +7,9 @@ import hashlib
 import json
 import os
 import pickle
-import sys
 import re
 import socket
+import sys
 import tempfile
 import time
 from pathlib import Path

@@ -1,5 +1,5 @@
-"""A warm parent for a batch's apps: it imports the analysis, reads the knowledge base and compiles the report
-template once, then forks one child per app. Each child is still a process of its own (own session, killed with its
+"""A warm parent for a batch's apps: it runs one small analysis (imports, data files, compiled patterns and
+template), then forks one child per app. Each child is still a process of its own (own session, killed with its
 group on a timeout, killed when the zygote dies), but it starts in about a millisecond instead of paying the
 interpreter's start and the imports (~0.15 s) that thousands of apps would each pay.
 
@@ -21,12 +21,13 @@ import json
 import os
 import selectors
 import signal
+import subprocess
 import sys
 import threading
+import time
 import traceback
 from pathlib import Path
 from typing import Any
-
 
 WARM_CAPTURE = Path(__file__).resolve().parent.parent / "data" / "batch" / "warm.jsonl"
 
@@ -169,8 +170,6 @@ class Zygote:
     _current: Zygote | None = None
 
     def __init__(self) -> None:
-        import subprocess
-
         # (runpy warns that the package imported this module first: harmless)
         self.proc = subprocess.Popen([sys.executable, "-W", "ignore::RuntimeWarning:runpy", "-m",
                                       "analyzer.batch.zygote"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -212,8 +211,6 @@ class Zygote:
     def run(self, main: str, argv: list[str], stderr_path: str, timeout: float) -> tuple[int, bool] | None:
         """(exit status, timed out) of a child running `main` ("module:function") on `argv`; None when the
         zygote could not run it."""
-        import time
-
         with self._cond:
             if not self.alive:
                 return None
@@ -221,7 +218,8 @@ class Zygote:
             n = self._next
             slot: dict[str, Any] = {}
             self._waiting[n] = slot
-        req = {"run": n, "main": main, "argv": argv, "stderr": stderr_path, "env": dict(os.environ), "cwd": os.getcwd()}
+        req = {"run": n, "main": main, "argv": argv, "stderr": stderr_path, "env": dict(os.environ),
+               "cwd": os.getcwd()}
         try:
             with self._write:
                 assert self.proc.stdin is not None

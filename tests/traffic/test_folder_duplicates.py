@@ -69,3 +69,15 @@ def test_same_requests_match_within_a_millisecond_once() -> None:
     assert not seen.take(_flow(100.0005, b"y")) and not seen.take(_flow(100.0005, path="/b"))
     assert seen.take(_flow(100.0))
     assert not seen.take(_flow(100.0005))      # both copies were used up
+
+
+def test_a_request_repeated_thousands_of_times_is_matched_copy_by_copy() -> None:
+    """A heartbeat: the same bodiless request every second; each copy in the other file matches its own."""
+    seen, other = SameRequests(), SameRequests()
+    for i in range(3000):
+        other.add(_flow(1000.0 + i + 0.0004))        # added out of order across files: kept sorted
+    seen.update(other)
+    order = list(range(3000))
+    order = order[1::2] + order[::2]
+    assert all(seen.take(_flow(1000.0 + i)) for i in order)
+    assert not seen.take(_flow(1500.0))
