@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import ipaddress
 from functools import lru_cache
 
+from ..traffic import names
 from ..traffic.suffixes import split_domain
 
 
@@ -25,11 +25,8 @@ def normalize_host(host: str) -> str:
 
 @lru_cache(maxsize=65536)
 def is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(normalize_host(host))
-        return True
-    except ValueError:
-        return False
+    """A host, URL or host:port (normalized first) that is an IP address."""
+    return names.is_ip(normalize_host(host))
 
 
 # Reserved top-level names (RFC 2606, RFC 6761): not in the public suffix list, yet used exactly like one

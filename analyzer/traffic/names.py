@@ -6,7 +6,9 @@ import ipaddress
 
 
 def is_ip(host: str) -> bool:
-    host = host.strip("[]")
+    """An IPv4 or IPv6 address, bare or in brackets ('[::1]')."""
+    if host[:1] == "[" and host[-1:] == "]":
+        host = host[1:-1]
     if ":" not in host and not host.replace(".", "").isdigit():
         return False            # a name: an IPv6 address has a colon, an IPv4 one only digits and dots
     try:
