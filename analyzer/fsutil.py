@@ -124,7 +124,8 @@ def atomic_write_bytes(path: str | Path, data: bytes, mode: int = FILE_MODE) -> 
 
 
 def temp_file(folder: str | Path, name: str) -> Path:
-    """A new empty 0600 file in `folder`, named as a temp file of this process (swept once the process is gone)."""
+    """A new empty 0600 file in `folder`, named as this process's temp file: `sweep_stale_tmp(folder,
+    prefix=f".{name}.")` removes it once the process is gone (killed before it could)."""
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.hpa-{_HOST}-{os.getpid()}-", suffix=".tmp", dir=folder)
     os.close(fd)
     return Path(tmp)

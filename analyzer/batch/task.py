@@ -14,14 +14,16 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import traceback
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import Any, Iterator
 
 from ..capture.meta import app_folder_name
-from ..fsutil import atomic_write_json, clear_partial, mark_partial, private_dir, temp_file
+from ..fsutil import atomic_write_json, clear_partial, mark_partial, private_dir, sweep_stale_tmp, temp_file
 from .appsfile import AppSpec
 from .zygote import Zygote, die_with_parent
 
@@ -187,8 +189,7 @@ def _attempts(spec: AppSpec, spec_dict: dict[str, Any], out: str, timeout: float
               retries: int) -> dict[str, Any]:
     error = "not run"
     for attempt in range(1, retries + 2):
-        status, err, timed_out = run_child([json.dumps(spec_dict), out, "1" if redact else "0"], attempt,
-                                           app_dir(out, spec.app_id), timeout)
+        status, err, timed_out = run_child([json.dumps(spec_dict), out, "1" if redact else "0"], attempt, timeout)
         if timed_out:
             error = f"timed out after {timeout:g} s"
             continue
@@ -211,34 +212,51 @@ def _attempts(spec: AppSpec, spec_dict: dict[str, Any], out: str, timeout: float
 ZYGOTE_ENV = "HPA_BATCH_ZYGOTE"     # "0": every app starts a fresh interpreter (`python -m analyzer.batch.task`)
 
 
-def run_child(args: list[str], attempt: int, adir: Path, timeout: float) -> tuple[int, str, bool]:
+def _tail(path: Path, size: int = 64 * 1024) -> str:
+    """The end of a child's stderr, where its error line is: an app that wrote gigabytes there costs no memory."""
+    with open(path, "rb") as fp:
+        fp.seek(max(0, fp.seek(0, os.SEEK_END) - size))
+        return fp.read().decode("utf-8", "replace")
+
+
+@cache
+def _stderr_folder() -> str:
+    """The temporary folder, once swept of the stderr files of batches killed before they could remove them."""
+    folder = tempfile.gettempdir()
+    sweep_stale_tmp(folder, prefix=".hpa-app-stderr.")
+    return folder
+
+
+def run_child(args: list[str], attempt: int, timeout: float) -> tuple[int, str, bool]:
     """Run `app_main` on an app's arguments in a process of its own, its group killed after `timeout` s: (exit
-    status or minus the signal, its stderr, timed out). Forked from the batch's warm parent (`zygote`) unless
-    HPA_BATCH_ZYGOTE=0 or the zygote is not there: then `python -m analyzer.batch.task`."""
-    if os.environ.get(ZYGOTE_ENV, "1") != "0":
-        zygote = Zygote.get()
-        if zygote is not None:
-            errf = temp_file(adir, "stderr")
-            try:
-                # the child's parent, whose death must end it, is the zygote
-                answer = zygote.run("analyzer.batch.task:app_main", [*args, str(zygote.proc.pid), str(attempt)],
-                                    str(errf), timeout)
-                if answer is not None:
-                    status, timed_out = answer
-                    return status, errf.read_text(encoding="utf-8", errors="replace"), timed_out
-            finally:
-                errf.unlink(missing_ok=True)
-    # (runpy warns that the package imported this module first: harmless, and it would hide the real error line)
-    cmd = [sys.executable, "-W", "ignore::RuntimeWarning:runpy", "-m", "analyzer.batch.task", *args,
-           str(os.getpid()), str(attempt)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    status or minus the signal, the end of its stderr, timed out). Forked from the batch's warm parent (`zygote`)
+    unless HPA_BATCH_ZYGOTE=0 or the zygote is not there: then `python -m analyzer.batch.task`."""
+    # in the temporary folder, not the output one: on a full output disk the error line must still be kept
+    errf = temp_file(_stderr_folder(), "hpa-app-stderr")
     try:
-        _, err = proc.communicate(timeout=timeout)
+        zygote = Zygote.get() if os.environ.get(ZYGOTE_ENV, "1") != "0" else None
+        # the child's parent, whose death must end it, is the zygote
+        answer = None if zygote is None else zygote.run(
+            "analyzer.batch.task:app_main", [*args, str(zygote.proc.pid), str(attempt)], str(errf), timeout)
+        if answer is None:
+            answer = _run_fresh(args + [str(os.getpid()), str(attempt)], errf, timeout)
+        status, timed_out = answer
+        return status, _tail(errf), timed_out
+    finally:
+        errf.unlink(missing_ok=True)
+
+
+def _run_fresh(argv: list[str], errf: Path, timeout: float) -> tuple[int, bool]:
+    # (runpy warns that the package imported this module first: harmless, and it would hide the real error line)
+    cmd = [sys.executable, "-W", "ignore::RuntimeWarning:runpy", "-m", "analyzer.batch.task", *argv]
+    with open(errf, "wb") as err:
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, start_new_session=True)
+    try:
+        return proc.wait(timeout=timeout), False
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate()
-        return -signal.SIGKILL, "", True
-    return proc.returncode, err.decode("utf-8", "replace"), False
+        proc.wait()
+        return -signal.SIGKILL, True
 
 
 # -- test hook (tests/hostile): HPA_TEST_FAULT="FAULT[:APP_ID][,...]" injects a fault into this child, right after

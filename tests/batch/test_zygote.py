@@ -95,3 +95,36 @@ def test_children_die_with_a_killed_zygote_and_a_new_one_takes_over(tmp_path: Pa
     assert _gone(pids[:1])                                  # the child, by its parent-death signal
     os.kill(pids[1], signal.SIGKILL)                        # (its own children are the child's to end)
     assert Zygote.get() is not z and Zygote.get().run(f"{TARGETS}:report", ["0"], str(tmp_path / "e"), 60) == (0, False)
+
+
+def test_only_the_end_of_a_loud_childs_stderr_is_read(zygote: Zygote, tmp_path: Path) -> None:
+    from analyzer.batch.task import _tail
+
+    err = tmp_path / "stderr"
+    assert zygote.run(f"{TARGETS}:shout", ["3"], str(err), timeout=60) == (1, False)
+    assert err.stat().st_size > 3_000_000
+    tail = _tail(err)
+    assert len(tail) <= 64 * 1024 and tail.splitlines()[-1] == "ValueError: the last line"
+
+
+def test_stderr_files_of_a_killed_batch_are_swept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An app's stderr goes to the temporary folder (a full output disk must not lose the error line); a batch
+    killed with SIGKILL cannot remove it, so the next batch process does, once its writer is gone."""
+    import subprocess
+    import tempfile
+
+    from analyzer.batch import task
+    from analyzer.fsutil import temp_file
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    task._stderr_folder.cache_clear()
+    mine = temp_file(tmp_path, "hpa-app-stderr")                   # this process: alive, kept
+    dead = subprocess.Popen(["true"])                             # a pid that has ended
+    dead.wait()
+    stale = tmp_path / mine.name.replace(f"-{os.getpid()}-", f"-{dead.pid}-")
+    stale.write_text("Traceback ...")
+    other = tmp_path / "someone-elses.tmp"
+    other.write_text("")
+    assert task._stderr_folder() == str(tmp_path)
+    assert mine.exists() and not stale.exists() and other.exists()
+    task._stderr_folder.cache_clear()

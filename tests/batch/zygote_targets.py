@@ -27,3 +27,12 @@ def hang(argv: list[str]) -> int:
 def crash(argv: list[str]) -> int:
     os.kill(os.getpid(), signal.SIGSEGV)
     return 0
+
+
+def shout(argv: list[str]) -> int:
+    """Writes argv[0] MB to stderr, then one error line, and fails."""
+    chunk = "x" * 1023 + "\n"
+    for _ in range(int(argv[0]) * 1024):
+        sys.stderr.write(chunk)
+    print("ValueError: the last line", file=sys.stderr)
+    return 1
