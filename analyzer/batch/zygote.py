@@ -168,6 +168,7 @@ class Zygote:
 
     _lock = threading.Lock()
     _current: Zygote | None = None
+    _given_up = False           # a zygote did not even start an app within its time limit: none again
 
     def __init__(self) -> None:
         # (runpy warns that the package imported this module first: harmless)
@@ -184,6 +185,8 @@ class Zygote:
     @classmethod
     def get(cls) -> Zygote | None:
         with cls._lock:
+            if cls._given_up:
+                return None
             if cls._current is None or not cls._current.alive:
                 try:
                     cls._current = cls()
@@ -207,6 +210,7 @@ class Zygote:
         with self._cond:                                # the zygote died: nobody will answer
             self.alive = False
             self._cond.notify_all()
+        self.proc.wait()
 
     def run(self, main: str, argv: list[str], stderr_path: str, timeout: float) -> tuple[int, bool] | None:
         """(exit status, timed out) of a child running `main` ("module:function") on `argv`; None when the
@@ -241,7 +245,11 @@ class Zygote:
                             return -signal.SIGKILL, False
                         return None
                     left = deadline - time.monotonic()
-                    if left <= 0 and "pid" in slot and not timed_out:
+                    if left <= 0 and "pid" not in slot:     # stuck before the fork: the app runs without it
+                        Zygote._given_up = True
+                        self.proc.kill()
+                        return None
+                    if left <= 0 and not timed_out:
                         timed_out = True
                         _kill_group(slot["pid"])
                     self._cond.wait(timeout=max(0.05, left) if not timed_out else 1.0)

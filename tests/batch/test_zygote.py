@@ -128,3 +128,18 @@ def test_stderr_files_of_a_killed_batch_are_swept(tmp_path: Path, monkeypatch: p
     assert task._stderr_folder() == str(tmp_path)
     assert mine.exists() and not stale.exists() and other.exists()
     task._stderr_folder.cache_clear()
+
+
+def test_a_zygote_that_never_forks_is_given_up(tmp_path: Path) -> None:
+    """Stuck before the fork (stopped here with SIGSTOP): after the time limit the request gets None (the batch then
+    starts the app as a process of its own), the zygote is killed and none is started again in this process."""
+    z = Zygote()
+    os.kill(z.proc.pid, signal.SIGSTOP)
+    try:
+        started = time.monotonic()
+        assert z.run(f"{TARGETS}:report", ["0"], str(tmp_path / "err"), timeout=2) is None
+        assert 2 <= time.monotonic() - started < 20
+        assert z.proc.wait(timeout=10) == -signal.SIGKILL
+        assert Zygote.get() is None
+    finally:
+        Zygote._given_up = False
