@@ -38,7 +38,6 @@ def warm() -> None:
     from ..pipeline import AnalyzeOptions, analyze
     from ..report import report_dict
     from ..report.html import render_html
-    from . import inputs  # noqa: F401
 
     render_html(report_dict(analyze([WARM_CAPTURE], AnalyzeOptions(app_id="org.hpa.warm"))))
 

@@ -182,7 +182,8 @@ def looks_like_flow_line(line: bytes) -> bool:
 
 
 # the head of a line JsonlWriter wrote: the flow id can be read without parsing the line
-_LINE_ID = re.compile(rb'\{"schema":"hpa\.flow/1","id":("(?:[^"\\\n]|\\.){0,512}")')
+_LINE_ID = re.compile(rb'\{"schema":' + re.escape(json.dumps(FLOW_SCHEMA).encode())
+                      + rb',"id":("(?:[^"\\\n]|\\.){0,512}")')
 
 
 def line_id(line: bytes) -> str | None:
