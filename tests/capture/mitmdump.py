@@ -15,6 +15,14 @@ MITMDUMP = Path(sys.executable).parent / "mitmdump"
 AVAILABLE = MITMDUMP.exists() or shutil.which("mitmdump") is not None
 
 
+def export_har(dump: Path, har: Path) -> Path:
+    """mitmproxy's own HAR export of a dump (its savehar addon: `mitmdump -nr DUMP --set hardump=HAR`; a `.zhar`
+    path gets it zlib-compressed)."""
+    subprocess.run([str(MITMDUMP), "-q", "-nr", str(dump), "--set", f"hardump={har}"], check=True, timeout=120,
+                   capture_output=True)
+    return har
+
+
 def start_mitmdump(confdir: Path, out: Path, *settings: str) -> tuple[subprocess.Popen, int]:
     """mitmdump with the recorder and the sinkhole (`hpa_sinkhole=true`) on a free loopback port, once it listens;
     `settings` are more `--set` values. Stop it with SIGINT."""

@@ -69,10 +69,10 @@ def test_knowledge_base_from_the_cache_is_the_parsed_one(tmp_path: Path) -> None
     assert (tmp_path / "c" / KB_CACHE).is_file()
     assert _python(KB_DIGEST, cache) == parsed                  # read back
     # what is read back is what the cache holds (planted under the right stamp), unless the stamp differs
-    plant = f"""
+    plant = """
         from analyzer.fsutil import write_cached
         from analyzer.recipients.kb import KB_CACHE, all_bundled_entries, bundled_stamp
-        write_cached(KB_CACHE, {{stamp}}, all_bundled_entries()[:1])
+        write_cached(KB_CACHE, {stamp}, all_bundled_entries()[:1])
     """
     _python(plant.replace("{stamp}", "bundled_stamp()"), cache)
     assert _python(KB_DIGEST, cache).split()[0] == "1"

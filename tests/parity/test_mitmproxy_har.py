@@ -4,19 +4,16 @@ hardump=x.har`, its savehar addon) gives byte-identical request bodies and the s
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from analyzer.pipeline import AnalyzeOptions, analyze
 from analyzer.traffic import open_capture
+from tests.capture.mitmdump import export_har
 from tests.integration.cli import hpa
 
 from .sdk_bodies import AAID, REQUESTS, encode
-
-MITMDUMP = Path(sys.executable).parent / "mitmdump"
 
 
 @pytest.fixture
@@ -26,9 +23,7 @@ def dump_and_har(real_proxy, stop, tmp_path: Path) -> tuple[Path, Path]:
         real_proxy.request(host, "POST", path, body=encode(body, headers), headers=headers)
     stop(real_proxy)
     dump = real_proxy.recorder.dump
-    har = tmp_path / "export.har"
-    subprocess.run([str(MITMDUMP), "-q", "-nr", str(dump), "--set", f"hardump={har}"], check=True, timeout=120,
-                   capture_output=True)
+    har = export_har(dump, tmp_path / "export.har")
     assert json.loads(har.read_text())["log"]["creator"]["name"] == "mitmproxy"
     return dump, har
 
@@ -111,9 +106,7 @@ def test_folder_with_the_dump_and_its_har_counts_each_request_once(dump_and_har:
 def test_zhar_export_reads_like_the_har(dump_and_har: tuple[Path, Path], tmp_path: Path) -> None:
     """mitmproxy writes a zlib-compressed HAR when the path ends in .zhar."""
     dump, har = dump_and_har
-    zhar = tmp_path / "export.zhar"
-    subprocess.run([str(MITMDUMP), "-q", "-nr", str(dump), "--set", f"hardump={zhar}"], check=True, timeout=120,
-                   capture_output=True)
+    zhar = export_har(dump, tmp_path / "export.zhar")
     a, b = _by_url(har), _by_url(zhar)
     assert open_capture(zhar).format == "har" and a.keys() == b.keys()
     assert all(b[u].request_body == a[u].request_body for u in a)

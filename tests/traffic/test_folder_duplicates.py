@@ -3,19 +3,15 @@ is counted once, also when its time lies beside a millisecond edge, and a reques
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
-
-from mitmproxy.test import tflow
 
 from analyzer.model import Flow
 from analyzer.traffic import open_capture
 from analyzer.traffic.source import SameRequests
+from tests.capture.mitmdump import export_har
 
 from .test_mitm import post_flow, write_dump
 
-MITMDUMP = Path(sys.executable).parent / "mitmdump"
 # HAR keeps this as ...805500 (microseconds, rounded), which rounds to .806 ms while the dump's time rounds to .805
 EDGE = 1796535308.8054996
 
@@ -30,9 +26,7 @@ def _timed(t: float, body: bytes):
 def _folder(tmp_path: Path, flows) -> Path:
     folder = tmp_path / "elsewhere"
     folder.mkdir()
-    dump = write_dump(folder / "app.mitm", flows)
-    subprocess.run([str(MITMDUMP), "-q", "-nr", str(dump), "--set", f"hardump={folder / 'app.har'}"], check=True,
-                   timeout=120, capture_output=True)
+    export_har(write_dump(folder / "app.mitm", flows), folder / "app.har")
     return folder
 
 
