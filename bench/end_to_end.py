@@ -12,6 +12,10 @@ ids: only a session's own repeats, ~22 % of requests, are left). Each round runs
 used) and what each found: hpa's data types and evidence units (requests x data type x recipient) against
 TrackHAR's properties and (request, property) findings. TrackHAR gets no honey values, hpa no persona.
 --million adds hpa's peak RSS on 1,000,000 requests (a 1.5 GB HAR, ~3-5 minutes).
+
+Each round also times two floors, whole Python processes on the same HAR that analyze nothing: `json.load` of the
+file alone, and `json.load` plus hpa's own conversion of every entry into flows (`entry_to_flows`). They are the
+least any Python reader of the file pays before the first field is decoded, beside the wall time the target allows.
 """
 
 from __future__ import annotations
@@ -45,6 +49,13 @@ def run(cmd: list[str], out: Path | None = None) -> tuple[float, float]:
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"{cmd[0]} exit {os.waitstatus_to_exitcode(status)}: {err.strip()[-300:]}")
     return secs, usage.ru_maxrss / 1024
+
+
+# the least a Python process pays on the file: parse it; parse it and make hpa's flows (nothing decoded or detected)
+FLOOR_PARSE = "import json,sys; json.load(open(sys.argv[1], 'rb'))"
+FLOOR_FLOWS = ("import json,sys\nfrom analyzer.traffic.har import entry_to_flows\n"
+               "for i, e in enumerate(json.load(open(sys.argv[1], 'rb'))['log']['entries']):\n"
+               "    entry_to_flows(e, str(i))")
 
 
 def hpa_found(report: Path) -> tuple[int, int, dict[str, int]]:
@@ -86,7 +97,7 @@ def main() -> int:
             name = f"e2e_{n // 1000}k" + ("" if kind == "mixed" else f"_{kind}")
             jobs_file = t / "jobs.json"
             jobs_file.write_text(json.dumps([{"har": str(har), "indicators": {}}]))
-            times: dict[str, list[float]] = {"hpa1": [], "hpa2": [], "trackhar": []}
+            times: dict[str, list[float]] = {"hpa1": [], "hpa2": [], "trackhar": [], "parse": [], "flows": []}
             rss: dict[str, float] = {}
             for _ in range(args.rounds):          # paired: the three tools one after the other, per round
                 for key, jobs in (("hpa1", 1), ("hpa2", 2)):
@@ -94,6 +105,8 @@ def main() -> int:
                                      "-o", str(t / f"{key}.json")])
                     times[key].append(secs)
                     rss[key] = max(rss.get(key, 0), mem)
+                for key, code in (("parse", FLOOR_PARSE), ("flows", FLOOR_FLOWS)):
+                    times[key].append(run([sys.executable, "-c", code, str(har)])[0])
                 if pkg is not None:
                     secs, mem = run(["node", str(RUNNER), str(pkg), str(jobs_file)], t / "trackhar.json")
                     times["trackhar"].append(secs)
@@ -116,6 +129,9 @@ def main() -> int:
                       f"+ {per_type.get('location.approximate', 0):,} approximate, trackhar {per_class.get('location', 0):,}; "
                       f"health hpa {per_type.get('health_fitness.health', 0):,}, fitness hpa "
                       f"{per_type.get('health_fitness.fitness', 0):,} (trackhar has no such class)")
+                print(f"{name}_floor: a Python process that analyzes nothing: json.load {med['parse']:.2f} s, json.load "
+                      f"+ hpa's entries to flows {med['flows']:.2f} s; the target allows hpa "
+                      f"{med['trackhar'] / 1.5:.2f} s wall for everything")
             else:
                 print(line + f"; trackhar {version}")
         if args.million:
