@@ -235,9 +235,9 @@ def run_child(args: list[str], attempt: int, timeout: float) -> tuple[int, str, 
     errf = temp_file(_stderr_folder(), "hpa-app-stderr")
     try:
         zygote = Zygote.get() if os.environ.get(ZYGOTE_ENV, "1") != "0" else None
-        # the child's parent, whose death must end it, is the zygote
+        # no parent pid: the zygote's fork already tied the child to the zygote's life (die_with_parent)
         answer = None if zygote is None else zygote.run(
-            "analyzer.batch.task:app_main", [*args, str(zygote.proc.pid), str(attempt)], str(errf), timeout)
+            "analyzer.batch.task:app_main", [*args, "", str(attempt)], str(errf), timeout)
         if answer is None:
             answer = _run_fresh(args + [str(os.getpid()), str(attempt)], errf, timeout)
         status, timed_out = answer
@@ -299,7 +299,7 @@ def _arm_fault(fault: str) -> None:
 
 def app_main(argv: list[str]) -> int:
     spec = AppSpec(**json.loads(argv[0]))
-    if len(argv) > 3:
+    if len(argv) > 3 and argv[3]:               # a fresh process: the batch that started it is its parent
         die_with_parent(int(argv[3]))
     fault = _injected_fault(spec.app_id)
     if fault:
