@@ -32,6 +32,9 @@ APPS = [
 ]
 DONE = ("org.test.cycle", "org.test.notes")
 FAILED = "org.test.broken"
+# a dask scheduler starts its HTTP server even without a dashboard, on 8787 unless told: on a free port instead,
+# so two clusters of one test session do not collide (dask warned "Port 8787 is already in use")
+SCHEDULER_HTTP = {"dashboard_address": "127.0.0.1:0"}
 
 
 def write_apps_csv(path: Path, apps: list[dict[str, Any]]) -> Path:

@@ -37,7 +37,7 @@ def _run_study(tmp_path_factory: pytest.TempPathFactory, cap: Capture) -> tuple[
     shutil.copyfile(cap.har, tmp / "hars" / "bloom" / "session1.har")      # a folder of HARs stands for its files
     (tmp / "hars" / "broken.har").write_text("notes about the study, not a capture\n", encoding="utf-8")
     shutil.copyfile(ROOT / "demo" / "apks" / "notes.apk", tmp / "notes.apk")
-    apps = write_apps_csv(tmp / "apps.csv", [
+    write_apps_csv(tmp / "apps.csv", [
         {"app_id": APP_ID, "name": "Bloom", "category": "menstrual", "capture": "hars/bloom"},
         {"app_id": STATIC_ONLY, "name": "Notes", "apk": "notes.apk"},
         {"app_id": BROKEN, "name": "Broken", "capture": "hars/broken.har"},

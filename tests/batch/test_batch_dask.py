@@ -14,7 +14,7 @@ from distributed.diagnostics.plugin import SchedulerPlugin
 
 from tests.integration.cli import ENV, hpa
 
-from .conftest import APPS, DONE, FAILED, BatchRun, needs_capture, run_batch, write_apps_csv
+from .conftest import APPS, DONE, FAILED, SCHEDULER_HTTP, BatchRun, needs_capture, run_batch, write_apps_csv
 from .test_batch_local import check_outputs
 
 pytestmark = needs_capture
@@ -44,7 +44,8 @@ def cluster(batch_env: dict[str, str]) -> Iterator[tuple[Any, TaskWatch]]:
     # workers start the app processes: they get the same capture CA folder and hpa home as the CLI
     worker_env = {**ENV, **batch_env}
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, resources={"device": 1},
-                      host="127.0.0.1", scheduler_port=0, dashboard_address=None, env=worker_env) as c:
+                      host="127.0.0.1", scheduler_port=0, dashboard_address=None, scheduler_kwargs=SCHEDULER_HTTP,
+                      env=worker_env) as c:
         watch = TaskWatch(c.scheduler)      # the scheduler runs in this process: watch it directly
         c.scheduler.add_plugin(watch)
         yield c, watch
@@ -104,7 +105,7 @@ def test_cluster_without_device_slots_is_refused(tmp_path: Path, batch_env: dict
 
     apps_csv = write_apps_csv(tmp_path / "apps.csv", APPS[:1])
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, protocol="tcp", host="127.0.0.1", scheduler_port=0,
-                      dashboard_address=None) as c:
+                      dashboard_address=None, scheduler_kwargs=SCHEDULER_HTTP) as c:
         r = hpa("batch", apps_csv, "-o", tmp_path / "out", "--scheduler", c.scheduler_address, env=batch_env,
                 timeout=120)
     assert r.returncode == 2 and "no Dask worker declares a device slot" in r.stderr, r.stderr

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.cli import ROOT, hpa
+from tests.integration.cli import hpa
 
-from .conftest import write_apps_csv
+from .conftest import SCHEDULER_HTTP, write_apps_csv
 
 DASK = Path(sys.executable).with_name("dask")
 
@@ -28,8 +28,9 @@ def test_worker_without_the_inputs_is_named(tmp_path: Path) -> None:
     study = tmp_path / "study"
     (study / "hars").mkdir(parents=True)
     (study / "hars" / "a.har").write_text('{"log": {"version": "1.2", "entries": []}}', encoding="utf-8")
-    apps = write_apps_csv(study / "apps.csv", [{"app_id": "org.example.a", "capture": "hars/a.har"}])
-    with LocalCluster(n_workers=0, host="127.0.0.1", scheduler_port=0, dashboard_address=None) as c:
+    write_apps_csv(study / "apps.csv", [{"app_id": "org.example.a", "capture": "hars/a.har"}])
+    with LocalCluster(n_workers=0, host="127.0.0.1", scheduler_port=0, dashboard_address=None,
+                      scheduler_kwargs=SCHEDULER_HTTP) as c:
         worker = subprocess.Popen(
             ["unshare", "-m", "--propagation", "private", "sh", "-c",
              f"mount -t tmpfs tmpfs {study} && exec {DASK} worker {c.scheduler_address} --nthreads 1 "
