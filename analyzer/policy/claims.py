@@ -173,6 +173,23 @@ def _not_a_practice(lex: Lexicon, clause: str, main_start: int, main_end: int, g
     return lex.disclaimer is not None and lex.disclaimer.search(clause) is not None
 
 
+def _agents(lex: Lexicon, clause: str, data: list[tuple[re.Match[str], DataTerm]],
+            verbs: list[tuple[int, int, str]], vs: int) -> list[tuple[re.Match[str], DataTerm]]:
+    """Data terms that are the subject of the negated verb at `vs`, not what it denies: the verb is the first after
+    the term, active ("the cookies from our site do not collect PII"), with no other subject in between."""
+    if lex.agent_negation is None:
+        return []
+    out = []
+    for m, t in data:
+        if m.end() > vs or any(m.end() <= s < vs for s, _, _ in verbs):
+            continue
+        gap = clause[m.end():vs]
+        if lex.agent_negation.search(gap) and not (lex.passive is not None and lex.passive.search(gap)) \
+                and not lex.new_subject.search(gap):
+            out.append((m, t))
+    return out
+
+
 def denies(lex: Lexicon, low: str) -> bool | None:
     """For a verb-less piece: True when it carries a negation of the app's practice, None when its negation is advice
     or a disclaimer (no claim at all), False when it has none."""
@@ -284,13 +301,20 @@ def clause_claims(lex: Lexicon, sent: Sentence, low: str, ctx: _Ctx) -> list[Cla
             if (action, neg) in seen:
                 continue
             seen.add((action, neg))
+            denied = details
+            agents = _agents(lex, clause, main_data, verbs, vs) if neg else []
+            if agents:
+                rest = mentions(lex, main_low, main_orig, [], [d for d in main_data if d not in agents])
+                if not (rest.details or rest.generic):
+                    continue      # the denial is about what the term does, and names no data of its own
+                denied = rest.details or [IMPLICIT]
             recs = recipients
             if not recs and not neg:
                 recs = _uniq(cond_recipients)   # "we disclose information where required by law"
             if not recs and action in SHARING and ctx.heading is not None:
                 recs = list(ctx.heading.recipients)
             claims.append(Claim(action=action, polarity="negative" if neg else "positive",
-                                data_types=data_types_of(details), details=details, recipients=recs,
+                                data_types=data_types_of(denied), details=denied, recipients=recs,
                                 conditions=([only_text] if only_text else []) + list(conditions),
                                 sentence=sent.text, span=(sent.start, sent.end)))
         for low_aside, orig_aside in asides:

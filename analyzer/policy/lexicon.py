@@ -79,6 +79,8 @@ class Lexicon:
     negative_aside: re.Pattern[str] | None  # "(but never any data related to health)" inside a positive claim
     not_negation: re.Pattern[str] | None    # "not limited to": a negation word that denies nothing
     user_subject: re.Pattern[str] | None    # "if you do not", "users who do not": the reader's act, not the app's
+    agent_negation: re.Pattern[str] | None  # "cookies ... do not <verb>": the data term is the subject, not the object
+    passive: re.Pattern[str] | None         # "is", "sont": before the verb, the term is its object after all
     imperative: re.Pattern[str] | None      # "please do not share your password": advice to the reader
     disclaimer: re.Pattern[str] | None      # liability, control, the reader's wishes, children: not a data practice
     definition: re.Pattern[str] | None      # "'Personal Information' includes ...": carries the previous sentence's claim
@@ -127,6 +129,8 @@ def lexicon(language: str) -> Lexicon:
         negative_aside=re.compile("|".join(d["negative_aside"])) if d.get("negative_aside") else None,
         not_negation=_alternation(d["not_negation"]) if d.get("not_negation") else None,
         user_subject=re.compile(d["user_subject"]) if d.get("user_subject") else None,
+        agent_negation=re.compile(d["agent_negation"]) if d.get("agent_negation") else None,
+        passive=re.compile(d["passive"]) if d.get("passive") else None,
         imperative=re.compile(d["imperative"]) if d.get("imperative") else None,
         disclaimer=_alternation(d["disclaimer"]) if d.get("disclaimer") else None,
         definition=re.compile(d["definition"]) if d.get("definition") else None,

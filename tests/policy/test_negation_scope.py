@@ -82,3 +82,38 @@ def test_question_in_a_paragraph_claims_nothing() -> None:
     d = parse_policy_text("What location data do we collect? We collect your city from your IP address.")
     assert all(not c["sentence"].endswith("?") for c in d["claims"])
     assert claims_of(d, "collect", "positive")
+
+
+@pytest.mark.parametrize("text, language, denied, agent", [
+    ("The cookies from our Site do not collect PII.", "en", "personal_data", "cookies"),
+    ("Cookies do not collect your location.", "en", "location", "cookies"),
+    ("Cookies never store your email address.", "en", "email", "cookies"),
+    ("Les cookies ne collectent pas vos données de santé.", "fr", "health_fitness", "cookies"),
+])
+def test_a_data_term_that_is_the_subject_is_not_denied(text: str, language: str, denied: str, agent: str) -> None:
+    """"Cookies do not collect X" denies collecting X, not the use of cookies."""
+    neg = claims_of(parse_policy_text(text, language=language), polarity="negative")
+    assert neg and all(c["details"] == [denied] for c in neg)
+    assert not any(agent in c["details"] for c in neg)
+
+
+@pytest.mark.parametrize("text, language, denied", [
+    ("Cookies are not shared with advertisers.", "en", "cookies"),           # passive: the subject is the object
+    ("Your location data will never be shared with advertisers.", "en", "location"),
+    ("We do not share cookies with advertisers.", "en", "cookies"),
+    ("Vos données de santé ne sont jamais partagées.", "fr", "health_fitness"),
+])
+def test_a_data_term_the_verb_acts_on_is_still_denied(text: str, language: str, denied: str) -> None:
+    neg = claims_of(parse_policy_text(text, language=language), polarity="negative")
+    assert any(denied in c["details"] for c in neg)
+
+
+def test_a_subject_that_does_nothing_to_data_leaves_no_claim() -> None:
+    assert not claims_of(parse_policy_text("Cookies do not collect anything else."), polarity="negative")
+
+
+def test_with_the_exception_of_is_a_condition() -> None:
+    d = parse_policy_text("We do not collect personal information with the exception of support contacts.")
+    [c] = claims_of(d, "collect", "negative")
+    assert "contacts" not in c["details"]
+    assert c["conditions"] == ["with the exception of support contacts"]
