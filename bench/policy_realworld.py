@@ -7,6 +7,8 @@ line when it is absent (the corpus is public material kept out of the repository
 analyzer.policy.read_policy and its claims are turned into the corpus's yes/no questions (a..f, see truth.json's
 _questions); prints per-question accuracy / precision / recall, the overall agreement on decided answers and the
 precision of hpa's negative statements (question f). Targets (issue 17): >= 85 % overall, >= 0.80 negative precision.
+Also printed, not scored: that precision counting only denials about the data types APP-350 has (a denial about
+payment or files is one its annotators could not mark).
 """
 
 from __future__ import annotations
@@ -29,6 +31,10 @@ DEVICE_ID_DETAILS = {"advertising_id", "device_id"}
 ANY_ID_DETAILS = DEVICE_ID_DETAILS | {"ip_address", "cookies", "identifiers"}
 LOCATION_NODES = {"location", "precise_location", "approximate_location"}
 GENERIC = {"personal_data", "sensitive_data", "identifiers", "anonymized"}
+# the hpa data nodes that have an APP-350 data type (Contact_*, Demographic_*, Identifier_*, Location_*, Multimedia):
+# a denial about payment, files or account data is one the annotation cannot mark, true or not
+APP350_NODES = {"address", "age_birth", "contact_info", "contacts", "email", "name", "phone", "device_ids", "location",
+                "precise_location", "approximate_location", "photos_videos", "audio"}
 FIRST_PARTY_ACTIONS = ("collect", "use", "retain")
 SHARING = ("share", "sell", "transfer")
 
@@ -66,6 +72,8 @@ def answers(policy: dict[str, Any]) -> dict[str, bool]:
         # a data-type practice denied: a negative claim about some data, not only a promise about selling
         # (APP-350 annotates data types, never "personal information" at large: a denial about it is no answer)
         "f_any_negative": any(c["data_types"] and not set(c.get("details", [])) <= GENERIC for c in neg),
+        # for reading question f, not scored: the same, about APP-350's data types only
+        "f_app350_types": any(_nodes(c) & APP350_NODES for c in neg),
     }
 
 
@@ -77,6 +85,7 @@ def evaluate(corpus: Path = CORPUS) -> dict[str, Any]:
     truth = json.loads((corpus / "truth.json").read_text(encoding="utf-8"))
     questions: list[str] = truth["_questions"]
     counts = {q: {"tp": 0, "fp": 0, "fn": 0, "tn": 0} for q in questions}
+    app350 = {"tp": 0, "fp": 0, "fn": 0, "tn": 0}
     misses: list[str] = []
     failed: list[str] = []
     for name, entry in sorted(truth["policies"].items()):
@@ -94,7 +103,10 @@ def evaluate(corpus: Path = CORPUS) -> dict[str, Any]:
             counts[q]["tp" if g and want else "fp" if g else "fn" if want else "tn"] += 1
             if g != want:
                 misses.append(f"  {name}: {q} expected {want} got {g}")
-    return {"questions": questions, "counts": counts, "misses": misses, "failed": failed,
+        want, g = entry["labels"].get("f_any_negative"), got["f_app350_types"]
+        if want is not None:
+            app350["tp" if g and want else "fp" if g else "fn" if want else "tn"] += 1
+    return {"questions": questions, "counts": counts, "app350": app350, "misses": misses, "failed": failed,
             "policies": len(truth["policies"])}
 
 
@@ -123,6 +135,9 @@ def main() -> int:
               f"  recall {_ratio(c['tp'], c['tp'] + c['fn'])}")
     f = r["counts"].get("f_any_negative", {"tp": 0, "fp": 0})
     print(f"policy_realworld.negative_precision: {_ratio(f['tp'], f['tp'] + f['fp'])} (target >= 0.80)")
+    a = r["app350"]
+    print(f"policy_realworld.negative_precision_app350_types: {_ratio(a['tp'], a['tp'] + a['fp'])} recall "
+          f"{_ratio(a['tp'], a['tp'] + a['fn'])} (denials about data types APP-350 has only; for reading, not scored)")
     print(f"policy_realworld.overall: {agree / total:.0%} ({agree}/{total} decided answers; target >= 85 %)")
     for line in r["failed"]:
         print("  unreadable: " + line)
