@@ -300,7 +300,6 @@ def clause_claims(lex: Lexicon, sent: Sentence, low: str, ctx: _Ctx) -> list[Cla
                 continue
             if (action, neg) in seen:
                 continue
-            seen.add((action, neg))
             denied = details
             agents = _agents(lex, clause, main_data, verbs, vs) if neg else []
             if agents:
@@ -308,6 +307,7 @@ def clause_claims(lex: Lexicon, sent: Sentence, low: str, ctx: _Ctx) -> list[Cla
                 if not (rest.details or rest.generic):
                     continue      # the denial is about what the term does, and names no data of its own
                 denied = rest.details or [IMPLICIT]
+            seen.add((action, neg))
             recs = recipients
             if not recs and not neg:
                 recs = _uniq(cond_recipients)   # "we disclose information where required by law"
