@@ -119,16 +119,14 @@ class CaptureSource:
         seen_hosts: set[str] = set()
         seen_ips: set[str] = set()
         merging = self.format in ("capture_dir", "folder")
-        earlier = SameRequests()         # the requests of the folder's files already read
+        same = SameRequests()
         for p, fmt in self.parts:
             part = ReadStats()
-            this_file = SameRequests()
             for flow in self._read(p, fmt, part):
                 if self.format == "folder" and flow.kind in ("http", "websocket") and flow.time is not None:
-                    if earlier.take(flow):      # the same request from another file (a HAR and its dump)
+                    if same.repeat(flow):       # the same request from another file (a HAR and its dump)
                         part.skip("duplicate_flow")
                         continue
-                    this_file.add(flow)
                 if merging:
                     if flow.origin == "pcap":
                         # the proxy already saw this connection: the pcap adds nothing about it
@@ -145,7 +143,7 @@ class CaptureSource:
                 self.stats.flows += 1
                 yield flow
             self._account(p, fmt, part, merging)
-            earlier.update(this_file)
+            same.next_file()
         self._check_readable()
 
     def size(self) -> int:
@@ -290,43 +288,45 @@ def _folder_parts(folder: Path) -> list[tuple[Path, str]]:
 
 
 class SameRequests:
-    """Requests seen in other files of a folder, to recognise the same request again: same method, URL and body,
-    sent within a millisecond. HAR keeps the time to the millisecond or the microsecond and a dump to the
+    """The requests of a folder's files, to recognise the same request again in another file: same method, URL and
+    body, sent within a millisecond. HAR keeps the time to the millisecond or the microsecond and a dump to the
     sub-microsecond, so equal rounded times would miss the requests that fall beside a rounding edge. Each copy is
     matched once: a request the app sent twice stays twice."""
 
     TOLERANCE = 0.001 + 1e-6
 
     def __init__(self) -> None:
-        self._times: dict[int, list[float]] = {}
+        self._earlier: dict[int, list[float]] = {}      # the files already read: times per request, sorted
+        self._this: list[tuple[int, float]] = []        # the file being read: matched only by the next files
 
     @staticmethod
     def key(flow: Flow) -> int:
         return hash((flow.kind, flow.method, flow.host, flow.path, flow.query,
                      hashlib.blake2b(flow.request_body, digest_size=16).digest()))
 
-    def add(self, flow: Flow) -> None:
-        bisect.insort(self._times.setdefault(self.key(flow), []), flow.time or 0.0)
+    def repeat(self, flow: Flow) -> bool:
+        """True, and the match is used up, when an earlier file had this request; else it is kept for the next files
+        (times kept sorted: a heartbeat sent thousands of times is found by bisection)."""
+        k, t = self.key(flow), flow.time or 0.0
+        times = self._earlier.get(k)
+        if times:
+            i = bisect.bisect_left(times, t)
+            best = min((j for j in (i - 1, i) if 0 <= j < len(times)), key=lambda j: abs(times[j] - t))
+            if abs(times[best] - t) <= self.TOLERANCE:
+                del times[best]
+                return True
+        self._this.append((k, t))
+        return False
 
-    def update(self, other: SameRequests) -> None:
-        for k, times in other._times.items():
-            mine = self._times.setdefault(k, [])
-            mine.extend(times)
-            mine.sort()
-
-    def take(self, flow: Flow) -> bool:
-        """True, and the match is used up, when a request seen before is this one (times kept sorted: a heartbeat
-        sent thousands of times is found by bisection)."""
-        times = self._times.get(self.key(flow))
-        if not times:
-            return False
-        t = flow.time or 0.0
-        i = bisect.bisect_left(times, t)
-        best = min((j for j in (i - 1, i) if 0 <= j < len(times)), key=lambda j: abs(times[j] - t))
-        if abs(times[best] - t) > self.TOLERANCE:
-            return False
-        del times[best]
-        return True
+    def next_file(self) -> None:
+        """The file being read is done: its requests can match those of the files after it."""
+        touched = set()
+        for k, t in self._this:
+            self._earlier.setdefault(k, []).append(t)
+            touched.add(k)
+        for k in touched:
+            self._earlier[k].sort()
+        self._this.clear()
 
 
 def is_zlib(head: bytes) -> bool:

@@ -56,22 +56,23 @@ def _flow(t: float, body: bytes = b"x", path: str = "/a") -> Flow:
 
 def test_same_requests_match_within_a_millisecond_once() -> None:
     seen = SameRequests()
-    seen.add(_flow(100.0004996))
-    seen.add(_flow(100.0004996))
-    assert seen.take(_flow(100.0009))          # a HAR writer that truncates to the millisecond: .000, .0005 rounded
-    assert not seen.take(_flow(100.003))       # 2.5 ms later: another request
-    assert not seen.take(_flow(100.0005, b"y")) and not seen.take(_flow(100.0005, path="/b"))
-    assert seen.take(_flow(100.0))
-    assert not seen.take(_flow(100.0005))      # both copies were used up
+    assert not seen.repeat(_flow(100.0004996))
+    assert not seen.repeat(_flow(100.0004996))    # the same file: sent twice, not a copy
+    seen.next_file()
+    assert seen.repeat(_flow(100.0009))        # a HAR writer that truncates to the millisecond: .000, .0005 rounded
+    assert not seen.repeat(_flow(100.003))     # 2.5 ms later: another request
+    assert not seen.repeat(_flow(100.0005, b"y")) and not seen.repeat(_flow(100.0005, path="/b"))
+    assert seen.repeat(_flow(100.0))
+    assert not seen.repeat(_flow(100.0005))    # both copies were used up
 
 
 def test_a_request_repeated_thousands_of_times_is_matched_copy_by_copy() -> None:
     """A heartbeat: the same bodiless request every second; each copy in the other file matches its own."""
-    seen, other = SameRequests(), SameRequests()
-    for i in range(3000):
-        other.add(_flow(1000.0 + i + 0.0004))        # added out of order across files: kept sorted
-    seen.update(other)
+    seen = SameRequests()
     order = list(range(3000))
     order = order[1::2] + order[::2]
-    assert all(seen.take(_flow(1000.0 + i)) for i in order)
-    assert not seen.take(_flow(1500.0))
+    for i in reversed(order):
+        assert not seen.repeat(_flow(1000.0 + i + 0.0004))     # read out of order: kept sorted
+    seen.next_file()
+    assert all(seen.repeat(_flow(1000.0 + i)) for i in order)
+    assert not seen.repeat(_flow(1500.0))
